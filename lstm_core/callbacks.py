@@ -1,0 +1,164 @@
+"""Keras callbacks that make a training process talk through its run directory.
+
+``EventLog`` appends metrics to events.jsonl (flushed each line, as Keras' CSVLogger does),
+``RunGuard`` honours a stop request and a NaN loss within one batch, and ``BestModelKeeper``
+saves the model with the lowest validation loss so far, atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import keras
+
+
+def _number(value) -> float | None:
+    """A finite float, or None (JSON has no NaN; a missing value is written as null)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class EventLog(keras.callbacks.Callback):
+    """Writes one JSON line every ``log_every`` batches and one per epoch.
+
+    Batch lines carry the running mean loss and accuracy of the epoch so far (what Keras reports).
+    """
+
+    def __init__(self, path: Path, *, batch_size: int, batches_per_epoch: int, log_every: int,
+                 epochs: int, train_samples: int, device: str) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.batches_per_epoch = batches_per_epoch
+        self.log_every = log_every
+        self.epochs = epochs
+        self.train_samples = train_samples
+        self.device = device
+        self._file = None
+        self._started = 0.0
+        self._epoch_started = 0.0
+        self._epoch_train_seconds = 0.0
+        self._epoch = 0
+        self._batches_done = 0
+        self._step = 0
+
+    def write(self, event: str, **fields) -> None:
+        record = {"event": event, "time": time.time(), **fields}
+        self._file.write(json.dumps(record, allow_nan=False) + "\n")
+        self._file.flush()
+
+    def on_train_begin(self, logs=None):
+        self._file = self.path.open("a", encoding="utf-8")
+        self._started = time.perf_counter()
+        self.write("start", epochs=self.epochs, batches_per_epoch=self.batches_per_epoch,
+                   batch_size=self.batch_size, train_samples=self.train_samples, device=self.device)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = time.perf_counter()
+        self._epoch = epoch + 1
+        self._batches_done = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        self._batches_done = done = batch + 1
+        self._epoch_train_seconds = time.perf_counter() - self._epoch_started
+        if done % self.log_every and done != self.batches_per_epoch:
+            return
+        logs = logs or {}
+        self.write(
+            "batch",
+            epoch=self._epoch,
+            batch=done,
+            step=self._step,
+            loss=_number(logs.get("loss")),
+            accuracy=_number(logs.get("accuracy")),
+            samples_per_s=self._rate(min(done * self.batch_size, self.train_samples)),
+            elapsed=time.perf_counter() - self._started,
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self.write(
+            "epoch",
+            epoch=epoch + 1,
+            batches=self._batches_done,  # fewer than batches_per_epoch: stopped mid-epoch
+            loss=_number(logs.get("loss")),
+            accuracy=_number(logs.get("accuracy")),
+            val_loss=_number(logs.get("val_loss")),
+            val_accuracy=_number(logs.get("val_accuracy")),
+            samples_per_s=self._rate(
+                min(self._batches_done * self.batch_size, self.train_samples)
+            ),
+            elapsed=time.perf_counter() - self._started,
+        )
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _rate(self, samples: int) -> float | None:
+        return _number(samples / self._epoch_train_seconds) if self._epoch_train_seconds else None
+
+
+class RunGuard(keras.callbacks.Callback):
+    """Stops training after the current batch when STOP appears in the run dir or the loss is NaN.
+
+    ``reason`` tells the caller why it stopped: None, "stopped" or "nan".
+    """
+
+    def __init__(self, stop_file: Path) -> None:
+        super().__init__()
+        self.stop_file = Path(stop_file)
+        self.reason: str | None = None
+        self.where = ""
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch + 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.reason, self.where = "nan", f"epoch {self._epoch}, batch {batch + 1}"
+        elif os.path.exists(self.stop_file):
+            self.reason, self.where = "stopped", f"epoch {self._epoch}, batch {batch + 1}"
+        if self.reason:
+            self.model.stop_training = True
+
+
+class BestModelKeeper(keras.callbacks.Callback):
+    """Keeps the weights with the lowest finite val_loss, in memory and as model.keras on disk."""
+
+    def __init__(self, path: Path, on_improve=None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.on_improve = on_improve
+        self.best_loss = math.inf
+        self.best_epoch = 0
+        self.best_logs: dict = {}
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        val_loss = _number(logs.get("val_loss"))
+        if val_loss is None or val_loss >= self.best_loss:
+            return
+        self.best_loss, self.best_epoch, self.best_logs = val_loss, epoch + 1, dict(logs)
+        self.best_weights = self.model.get_weights()
+        save_model_atomic(self.model, self.path)
+        if self.on_improve is not None:
+            self.on_improve(self.best_epoch, self.best_logs)
+
+
+def save_model_atomic(model: keras.Model, path: Path) -> None:
+    """model.save to a temp name beside ``path``, then rename: readers never see half a model."""
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    model.save(tmp)
+    os.replace(tmp, path)

@@ -1,0 +1,155 @@
+"""``train DATA``: train a model in this process, progress on stderr, one JSON line on stdout.
+
+Settings not given on the command line come from the data check (``suggest_settings``), then
+from the config defaults, exactly as the app's Train page picks them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from lstm_core.cli import RUN_FAILED, SUCCESS
+from lstm_core.config import CELLS, DEVICES, POOLINGS, RunConfig
+from lstm_core.errors import StudioError
+
+# flag dest -> config section; a flag left out (None) keeps the suggested or default value.
+FLAG_SECTIONS = {
+    "epochs": "train", "batch_size": "train", "learning_rate": "train", "seed": "train",
+    "device": "train", "early_stopping": "train", "class_weights": "train",
+    "mixed_precision": "train", "optimizer": "train", "bucket_by_length": "train",
+    "embed_dim": "model", "units": "model", "layers": "model", "bidirectional": "model",
+    "cell": "model", "pooling": "model", "dropout": "model", "recurrent_dropout": "model",
+    "max_len": "text", "vocab_size": "text", "tokenizer": "text", "remove_stopwords": "text",
+    "val_split": "data", "test_split": "data",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="CSV/TSV/JSON/Excel/Parquet file, or demo-en, demo-zh")
+    parser.add_argument("--text-col", help="column with the text (default: guessed)")
+    parser.add_argument("--label-col", help="column with the label (default: guessed)")
+    parser.add_argument("--rating-threshold", type=float,
+                        help="numeric labels above this are positive, others negative")
+    parser.add_argument("--run-dir", type=Path, help="new directory for the run "
+                        "(default: a new one in $LSTM_STUDIO_RUNS or ./runs)")
+    parser.add_argument("--test-data", type=Path,
+                        help="evaluate on this file (same columns) instead of a split")
+    parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
+    model = parser.add_argument_group("model")
+    model.add_argument("--cell", choices=CELLS)
+    model.add_argument("--embed-dim", type=int)
+    model.add_argument("--units", type=int)
+    model.add_argument("--layers", type=int)
+    model.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
+    model.add_argument("--pooling", choices=POOLINGS)
+    model.add_argument("--dropout", type=float)
+    model.add_argument("--recurrent-dropout", type=float)
+    text = parser.add_argument_group("text")
+    text.add_argument("--max-len", type=int)
+    text.add_argument("--vocab-size", type=int)
+    text.add_argument("--tokenizer", choices=("auto", "word", "tweet", "char"))
+    text.add_argument("--remove-stopwords", action=argparse.BooleanOptionalAction, default=None)
+    train = parser.add_argument_group("training")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--optimizer", choices=("adam", "rmsprop", "sgd"))
+    train.add_argument("--early-stopping", type=int, help="patience in epochs; 0 = off")
+    train.add_argument("--class-weights", choices=("none", "balanced"))
+    train.add_argument("--seed", type=int)
+    train.add_argument("--val-split", type=float)
+    train.add_argument("--test-split", type=float)
+    train.add_argument("--device", choices=DEVICES)
+    train.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--bucket-by-length", action=argparse.BooleanOptionalAction, default=None)
+
+
+def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label_col: str
+                 ) -> RunConfig:
+    """Defaults, overlaid with the data check's suggestions, overlaid with the given flags."""
+    sections: dict[str, dict] = {name: dict(values) for name, values in suggested.items()}
+    sections.setdefault("data", {}).update(
+        source=str(args.data), text_col=text_col, label_col=label_col,
+        rating_threshold=args.rating_threshold,
+        test_data=str(args.test_data) if args.test_data else None,
+    )
+    for dest, section in FLAG_SECTIONS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            sections.setdefault(section, {})[dest] = value
+    if args.seed is not None:
+        sections["data"]["seed"] = args.seed
+    if args.test_data:
+        sections["data"]["test_split"] = 0.0
+    return RunConfig.from_dict(sections)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lstm_core import data
+    from lstm_core.config import TextConfig
+    from lstm_core.data_check import check_examples, suggest_settings
+    from lstm_core.sources import load_source
+    from lstm_core.train import create_run
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
+    examples = load_source(str(args.data), args.text_col, args.label_col,
+                           rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
+                           seed=args.seed or 0)
+    text_col, label_col = examples.text_col, examples.label_col
+    text_flags = {k: getattr(args, k) for k in ("tokenizer", "remove_stopwords")}
+    text_config = TextConfig(**{k: v for k, v in text_flags.items() if v is not None})
+    report = check_examples(examples.frame, text_config, dropped=examples.dropped,
+                            rows_total=examples.rows_total)
+    say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
+        f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
+    for warning in report.warnings:
+        say(f"warning: {warning}")
+    config = build_config(args, suggest_settings(report), text_col, label_col)
+    test = examples.test_frame
+    if args.test_data:
+        test, _ = data.to_examples(data.read_table(args.test_data), text_col, label_col,
+                                   rating_threshold=args.rating_threshold, min_per_class=1)
+    for reason in config.model.cudnn_blockers():
+        say(f"note: {reason}")
+    run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
+    say(f"run directory: {run_dir}")
+    return _train_and_report(run_dir, say, started)
+
+
+def _train_and_report(run_dir: Path, say, started: float) -> int:
+    from lstm_core.events import mean_samples_per_s, read_events
+    from lstm_core.fileio import read_json
+    from lstm_core.runs import METRICS_FILE
+    from lstm_core.train import train_run
+
+    error = None
+    try:
+        status = train_run(run_dir, progress=say)
+    except StudioError as exc:
+        error, status = exc, read_json(run_dir / "status.json")
+    metrics_path = run_dir / METRICS_FILE
+    metrics = read_json(metrics_path) if metrics_path.exists() else {}
+    print(json.dumps({
+        "run_dir": str(run_dir),
+        "status": status["status"],
+        "message": status.get("message", ""),
+        "epochs": status.get("epochs_done", 0),
+        "best_epoch": status.get("best_epoch"),
+        "val_accuracy": status.get("best_val_accuracy"),
+        "test_accuracy": metrics.get("accuracy"),
+        "baseline_test_accuracy": metrics.get("baseline", {}).get("accuracy"),
+        "samples_per_s": mean_samples_per_s(read_events(run_dir)),
+        "device": status.get("device"),
+        "wall_s": round(time.perf_counter() - started, 2),
+    }, ensure_ascii=False))
+    if error is not None:
+        raise error
+    return SUCCESS if status["status"] in ("finished", "stopped") else RUN_FAILED

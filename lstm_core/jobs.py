@@ -1,0 +1,74 @@
+"""Training jobs as separate OS processes, controlled only through their run directories.
+
+A job is ``python -m lstm_core.worker RUN_DIR`` started with ``subprocess`` in a session of its
+own: a fresh interpreter (spawned, never forked from the web server, so no Keras state, threads
+or GPU context are shared), which a crash or out-of-memory kills alone, which gives its GPU memory
+back when it exits, and which outlives a restart of the web server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lstm_core import runs
+from lstm_core.train import request_stop
+
+# Jobs started by this process. Holding the Popen objects lets us reap finished children (no
+# zombies) without ever waiting on a running one.
+_children: list[subprocess.Popen] = []
+
+
+def reap_finished() -> None:
+    _children[:] = [child for child in _children if child.poll() is None]
+
+
+def start_job(run_dir: Path) -> int:
+    """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
+    reap_finished()
+    run_dir = Path(run_dir).resolve()
+    log = (run_dir / runs.LOG_FILE).open("ab")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lstm_core.worker", str(run_dir)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parent.parent, env=env, start_new_session=True,
+    )
+    log.close()
+    _children.append(process)
+    runs.write_status(run_dir, pid=process.pid, host=socket.gethostname(),
+                      pid_start=runs.process_start_ticks(process.pid))
+    return process.pid
+
+
+def stop_job(run_dir: Path, grace_s: float = 30.0) -> dict:
+    """Stop a job: ask it (it stops after the current batch), then end it if it does not answer.
+
+    The job normally writes its own final status ("stopped", best model kept). Only when it is
+    still alive after ``grace_s`` seconds is it killed and marked stopped here.
+    """
+    run_dir = Path(run_dir)
+    request_stop(run_dir)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        status = runs.read_status(run_dir)
+        if status["status"] not in runs.ACTIVE_STATES or not status.get("pid"):
+            return status
+        time.sleep(0.2)
+    status = runs.read_status(run_dir)
+    pid = status.get("pid")
+    if status["status"] in runs.ACTIVE_STATES and runs.process_alive(
+        pid, status.get("host"), status.get("pid_start")
+    ):
+        os.killpg(pid, signal.SIGKILL)
+        status = runs.write_status(
+            run_dir, status="stopped", ended=runs.now_iso(),
+            message=f"Did not stop within {grace_s:.0f} s and was ended; the best model saved "
+            "before that is kept.",
+        )
+    return status

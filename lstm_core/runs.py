@@ -1,0 +1,248 @@
+"""The run store: one directory per run, and the only record of it.
+
+A run directory holds ``config.json`` (RunConfig), ``data.parquet`` (the examples with their
+split), ``status.json``, ``events.jsonl``, ``vocab.json``, ``model.keras``, ``baseline.json``,
+``metrics.json`` and ``predictions.csv``. The app, the CLI and the training process talk only
+through these files, so a run started anywhere can be watched, stopped or listed from anywhere,
+and a restart of the web server loses nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lstm_core.errors import StudioError
+from lstm_core.fileio import atomic_write_json, read_json, safe_name
+
+RUNS_ENV = "LSTM_STUDIO_RUNS"
+STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
+ACTIVE_STATES = ("queued", "running")
+
+CONFIG_FILE = "config.json"
+STATUS_FILE = "status.json"
+EVENTS_FILE = "events.jsonl"
+VOCAB_FILE = "vocab.json"
+MODEL_FILE = "model.keras"
+BASELINE_FILE = "baseline.json"
+METRICS_FILE = "metrics.json"
+PREDICTIONS_FILE = "predictions.csv"
+DATA_FILE = "data.parquet"
+STOP_FILE = "STOP"
+LOG_FILE = "worker.log"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def runs_root() -> Path:
+    """``$LSTM_STUDIO_RUNS``, else ``./runs``; created on first use."""
+    root = Path(os.environ.get(RUNS_ENV) or "runs").expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def new_run_dir(name: str, root: Path | None = None) -> Path:
+    """Create an empty, uniquely named run directory: ``<UTC time>-<safe name>``."""
+    root = runs_root() if root is None else Path(root)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    base = f"{stamp}-{safe_name(name)}"
+    for suffix in range(1000):
+        path = root / (base if suffix == 0 else f"{base}-{suffix}")
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+    raise StudioError(f"Could not create a new run directory in {root}; too many named {base!r}.")
+
+
+def resolve_run(run_id: str, root: Path | None = None) -> Path:
+    """The directory of run ``run_id`` inside the runs root; ids that would leave it are refused."""
+    root = (runs_root() if root is None else Path(root)).resolve()
+    if not run_id or safe_name(run_id, default="") != run_id:
+        raise StudioError(
+            f"{run_id!r} is not a valid run id; ids use letters, digits, '.', '_' and '-'."
+        )
+    path = (root / run_id).resolve()
+    if path.parent != root or not path.is_dir():
+        raise StudioError(f"There is no run {run_id!r} in {root}.")
+    return path
+
+
+# ---- status ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _status_lock(run_dir: Path):
+    """Serialise read-modify-write of status.json between the app, the CLI and the job."""
+    with open(Path(run_dir) / ".status.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_status(run_dir: Path, **changes: Any) -> dict:
+    """Merge ``changes`` into status.json atomically and return the new status."""
+    with _status_lock(run_dir):
+        return _merge_status(Path(run_dir), changes)
+
+
+def _merge_status(run_dir: Path, changes: dict) -> dict:
+    try:
+        status = read_json(run_dir / STATUS_FILE)
+    except StudioError:
+        status = {}
+    status.update(changes, updated=now_iso())
+    if status.get("status") not in STATES:
+        raise ValueError(f"status must be one of {STATES}; got {status.get('status')!r}")
+    atomic_write_json(run_dir / STATUS_FILE, status)
+    return status
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot, from /proc); None where /proc is absent.
+
+    Saved in status.json beside the pid, so a pid the OS has since given to another program is not
+    mistaken for the training process.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def process_alive(pid: int | None, host: str | None, start_ticks: int | None = None) -> bool:
+    """Whether the training process ``pid`` still runs (only knowable on its own host)."""
+    if not pid:
+        return False
+    if host and host != socket.gethostname():
+        return True  # another machine's job: trust its status file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if not Path("/proc").is_dir():
+        return True
+    ticks = process_start_ticks(pid)
+    return ticks is not None and (start_ticks is None or ticks == start_ticks)
+
+
+def _is_orphaned(status: dict) -> bool:
+    return bool(
+        status.get("status") in ACTIVE_STATES
+        and status.get("pid")
+        and not process_alive(status["pid"], status.get("host"), status.get("pid_start"))
+    )
+
+
+def read_status(run_dir: Path) -> dict:
+    """status.json, with a job whose process has died marked ``interrupted`` (and saved so)."""
+    run_dir = Path(run_dir)
+    status = read_json(run_dir / STATUS_FILE)
+    if _is_orphaned(status):
+        with _status_lock(run_dir):
+            status = read_json(run_dir / STATUS_FILE)  # the job may have finished meanwhile
+            if _is_orphaned(status):
+                status = _merge_status(run_dir, {
+                    "status": "interrupted",
+                    "message": "The training process ended without saying why (killed, out of "
+                    "memory, or the machine restarted). The best model saved so far is kept.",
+                    "ended": status.get("ended") or now_iso(),
+                })
+    return status
+
+
+# ---- listing --------------------------------------------------------------------------------
+
+
+@dataclass
+class RunSummary:
+    """One row of the runs table: what a person needs to pick a run."""
+
+    run_id: str
+    path: Path
+    status: str
+    message: str = ""
+    created: str = ""
+    source: str = ""
+    cell: str = ""
+    device: str = ""
+    epochs_done: int = 0
+    val_accuracy: float | None = None
+    test_accuracy: float | None = None
+    baseline_accuracy: float | None = None
+    config: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
+                if k != "config"}
+
+
+def summarize_run(run_dir: Path) -> RunSummary:
+    """A run's summary; a damaged directory gives status ``broken`` with the reason."""
+    run_dir = Path(run_dir)
+    try:
+        status = read_status(run_dir)
+        config = read_json(run_dir / CONFIG_FILE)
+        metrics = read_json(run_dir / METRICS_FILE) if (run_dir / METRICS_FILE).exists() else {}
+        return RunSummary(
+            run_id=run_dir.name,
+            path=run_dir,
+            status=status["status"],
+            message=status.get("message", ""),
+            created=status.get("created", ""),
+            source=config["data"]["source"],
+            cell=config["model"]["cell"],
+            device=status.get("device", ""),
+            epochs_done=int(status.get("epochs_done", 0)),
+            val_accuracy=status.get("best_val_accuracy"),
+            test_accuracy=metrics.get("accuracy"),
+            baseline_accuracy=metrics.get("baseline", {}).get("accuracy"),
+            config=config,
+        )
+    except (StudioError, KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
+        return RunSummary(run_id=run_dir.name, path=run_dir, status="broken", message=reason,
+                          created=_mtime_iso(run_dir))
+
+
+def _mtime_iso(path: Path) -> str:
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        stamp = time.time()
+    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """All runs, newest first; hidden and non-directory entries are skipped."""
+    root = runs_root() if root is None else Path(root)
+    runs = [summarize_run(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return sorted(runs, key=lambda r: (r.created, r.run_id), reverse=True)
+
+
+def delete_run(run_dir: Path) -> None:
+    """Remove a run; refused while it is queued or running (stop it first)."""
+    run_dir = Path(run_dir)
+    try:
+        state = read_status(run_dir).get("status")
+    except StudioError:
+        state = "broken"
+    if state in ACTIVE_STATES:
+        raise StudioError(f"Run {run_dir.name} is {state}; stop it before deleting it.")
+    shutil.rmtree(run_dir)

@@ -1,0 +1,291 @@
+"""A training run, from examples to a saved model: create_run() then train_run().
+
+``create_run`` writes the run directory (config, examples with their split, status "queued");
+``train_run`` is the job itself. It runs in its own process: the worker module for the app, the
+CLI's own process for ``python -m lstm_core train``. Whatever happens, it ends by writing a final
+status: finished, stopped, or failed with a message.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstm_core import runs
+from lstm_core.config import RunConfig
+from lstm_core.errors import StudioError
+from lstm_core.fileio import atomic_write_bytes, atomic_write_json, read_json
+
+Progress = Callable[[str], None]
+
+
+def split_examples(labels: pd.Series, val_split: float, test_split: float, seed: int) -> np.ndarray:
+    """A stratified split: "train", "val" or "test" per example, the same for the same seed.
+
+    Each class gives at least one example to val (and to test when test_split > 0), so every class
+    is seen when picking the best epoch and in the final report.
+    """
+    rng = np.random.default_rng(seed)
+    split = np.full(len(labels), "train", dtype=object)
+    for label in sorted(labels.unique()):
+        members = rng.permutation(np.flatnonzero((labels == label).to_numpy()))
+        n_test = max(1, round(len(members) * test_split)) if test_split > 0 else 0
+        n_val = max(1, round(len(members) * val_split))
+        if len(members) - n_test - n_val < 1:
+            raise StudioError(
+                f"Class {label!r} has only {len(members)} examples, too few to split into train, "
+                "validation and test. Add examples or merge it with another class."
+            )
+        split[members[:n_test]] = "test"
+        split[members[n_test : n_test + n_val]] = "val"
+    return split
+
+
+def create_run(
+    config: RunConfig,
+    examples: pd.DataFrame,
+    test_examples: pd.DataFrame | None = None,
+    *,
+    run_dir: Path | None = None,
+    name: str | None = None,
+) -> Path:
+    """Write a new run directory, ready for ``train_run``.
+
+    Args:
+        config: the run's settings; saved as config.json.
+        examples: columns text, label (see ``data.to_examples``); split into train/val/test here.
+        test_examples: a separate test set; then nothing of ``examples`` is held out for test.
+        run_dir: where to write; must be empty or absent. Default: a new directory in the store.
+        name: part of the default directory name.
+
+    Returns:
+        The run directory.
+    """
+    if run_dir is None:
+        run_dir = runs.new_run_dir(name or config.data.source)
+    else:
+        run_dir = Path(run_dir)
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise StudioError(f"{run_dir} is not empty; choose a new directory for this run.")
+        run_dir.mkdir(parents=True, exist_ok=True)
+    test_split = 0.0 if test_examples is not None else config.data.test_split
+    frame = examples[["text", "label"]].copy()
+    frame["split"] = split_examples(frame["label"], config.data.val_split, test_split,
+                                    config.data.seed)
+    if test_examples is not None:
+        unseen = sorted(set(test_examples["label"]) - set(frame["label"]))
+        if unseen:
+            raise StudioError(
+                f"The test data has labels the training data lacks: {unseen}. Use the same label "
+                "column and threshold for both files."
+            )
+        test = test_examples[["text", "label"]].assign(split="test")
+        frame = pd.concat([frame, test], ignore_index=True)
+    frame.to_parquet(run_dir / runs.DATA_FILE, index=False)
+    atomic_write_json(run_dir / runs.CONFIG_FILE, config.to_dict())
+    runs.write_status(run_dir, status="queued", message="", created=runs.now_iso(),
+                      epochs=config.train.epochs, epochs_done=0)
+    return run_dir
+
+
+def request_stop(run_dir: Path) -> None:
+    """Ask a queued or running job to stop; it does so after its current batch."""
+    atomic_write_bytes(Path(run_dir) / runs.STOP_FILE, b"stop requested\n")
+
+
+def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
+    """Train the run in ``run_dir`` in this process and return its final status.
+
+    Never leaves the run "running": a user mistake ends it "failed" with the message (and the
+    StudioError is raised again for the caller), a bug ends it "failed" with the error named and
+    is raised again, Ctrl+C ends it "stopped".
+    """
+    run_dir = Path(run_dir)
+    say = progress or (lambda message: None)
+    pid = os.getpid()
+    runs.write_status(run_dir, status="running", pid=pid, pid_start=runs.process_start_ticks(pid),
+                      host=socket.gethostname(), started=runs.now_iso(), message="")
+    try:
+        outcome = _train(run_dir, say)
+    except StudioError as exc:
+        _finish(run_dir, "failed", str(exc))
+        raise
+    except KeyboardInterrupt:
+        return _finish(run_dir, "stopped", "Stopped by Ctrl+C; the best model so far is kept.")
+    except MemoryError:
+        return _finish(run_dir, "failed", "Out of memory: lower batch_size, max_len or units.")
+    except Exception as exc:
+        (run_dir / runs.LOG_FILE).open("a").write(traceback.format_exc())
+        _finish(run_dir, "failed", f"Internal error ({type(exc).__name__}: {exc}); see worker.log.")
+        raise
+    return _finish(run_dir, *outcome)
+
+
+def _finish(run_dir: Path, state: str, message: str) -> dict:
+    return runs.write_status(run_dir, status=state, message=message, ended=runs.now_iso())
+
+
+def _train(run_dir: Path, say: Progress) -> tuple[str, str]:
+    """The training itself; returns (final state, message)."""
+    config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
+    if (run_dir / runs.STOP_FILE).exists():
+        return "stopped", "Stopped before training started."
+
+    from lstm_core.device import configure_device, hide_gpus_if_cpu
+
+    hide_gpus_if_cpu(config.train.device)
+    import keras
+    import tensorflow as tf
+
+    from lstm_core.baseline import BagOfWordsBaseline
+    from lstm_core.batching import encode_tokens, make_dataset
+    from lstm_core.callbacks import BestModelKeeper, EventLog, RunGuard, save_model_atomic
+    from lstm_core.models import build_model, compile_model
+    from lstm_core.text import TextProcessor
+    from lstm_core.vocab import Vocabulary
+
+    tf_device, device_name = configure_device(config.train.device)
+    runs.write_status(run_dir, device=device_name)
+    say(f"device: {device_name}")
+    keras.utils.set_random_seed(config.train.seed)
+    tf.config.experimental.enable_op_determinism()
+    if config.train.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+
+    data = pd.read_parquet(run_dir / runs.DATA_FILE)
+    processor = TextProcessor(config.text)
+    tokens = processor.tokenize_many(data["text"])
+    is_train = (data["split"] == "train").to_numpy()
+    vocab = Vocabulary.build(
+        [t for t, keep in zip(tokens, is_train, strict=True) if keep],
+        data.loc[is_train, "label"],
+        max_size=config.text.vocab_size,
+        min_count=config.text.min_count,
+    )
+    vocab.save(run_dir / runs.VOCAB_FILE)
+    say(f"vocabulary: {vocab.size} tokens, classes: {', '.join(vocab.labels)}")
+
+    parts = {name: np.flatnonzero((data["split"] == name).to_numpy()) for name in
+             ("train", "val", "test")}
+    # Texts with no tokens left teach nothing; they stay in val/test, where they count as seen.
+    parts["train"] = np.array([i for i in parts["train"] if tokens[i]], dtype=int)
+    ids = encode_tokens(tokens, vocab, config.text)
+    y = vocab.label_ids(data["label"])
+    weights = _sample_weights(y, parts["train"], len(vocab.labels), config.train.class_weights)
+
+    baseline = BagOfWordsBaseline().fit(
+        [tokens[i] for i in parts["train"]], data["label"].iloc[parts["train"]], vocab.labels
+    )
+    baseline.save(run_dir / runs.BASELINE_FILE)
+
+    def subset(name: str):
+        index = parts[name]
+        return [ids[i] for i in index], y[index], weights[index]
+
+    train_ds, batches_per_epoch = make_dataset(
+        *subset("train"), batch_size=config.train.batch_size,
+        bucket=config.train.bucket_by_length, seed=config.train.seed,
+    )
+    val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
+                             bucket=True, seed=None)
+
+    keeper = BestModelKeeper(
+        run_dir / runs.MODEL_FILE,
+        on_improve=lambda epoch, logs: runs.write_status(
+            run_dir, best_epoch=epoch, best_val_accuracy=float(logs.get("val_accuracy", 0.0)),
+            best_val_loss=float(logs["val_loss"]),
+        ),
+    )
+    guard = RunGuard(run_dir / runs.STOP_FILE)
+    callbacks = [
+        EventLog(run_dir / runs.EVENTS_FILE, batch_size=config.train.batch_size,
+                 batches_per_epoch=batches_per_epoch, log_every=config.train.log_every,
+                 epochs=config.train.epochs, train_samples=len(parts["train"]),
+                 device=device_name),
+        guard,
+        keeper,
+        keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: _report_epoch(
+            run_dir, config.train.epochs, say, epoch, logs or {})),
+    ]
+    if config.train.early_stopping:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config.train.early_stopping))
+
+    with tf.device(tf_device):
+        model = build_model(config.model, vocab.size, len(vocab.labels))
+        compile_model(model, config.train)
+        say(f"training {model.count_params():,} parameters on {len(parts['train'])} texts")
+        model.fit(train_ds, validation_data=val_ds, epochs=config.train.epochs, verbose=0,
+                  shuffle=False, callbacks=callbacks)  # batches are shuffled by make_dataset
+
+        if guard.reason == "nan":
+            return "failed", (
+                f"The loss became NaN at {guard.where}. Lower the learning rate (now "
+                f"{config.train.learning_rate}) or check the data; the best model before that is "
+                "kept." if keeper.best_weights is not None else
+                f"The loss became NaN at {guard.where}, before any model was saved. Lower the "
+                f"learning rate (now {config.train.learning_rate}) or check the data."
+            )
+        if keeper.best_weights is None:
+            save_model_atomic(model, run_dir / runs.MODEL_FILE)
+        else:
+            model.set_weights(keeper.best_weights)
+        if len(parts["test"]):
+            _evaluate(run_dir, model, baseline, data, tokens, ids, y, parts["test"], vocab, say)
+    if guard.reason == "stopped":
+        return "stopped", f"Stopped at {guard.where}; the best model so far is kept."
+    return "finished", ""
+
+
+def _report_epoch(run_dir: Path, epochs: int, say: Progress, epoch: int, logs: dict) -> None:
+    """Mirror a finished epoch into status.json and the progress stream."""
+    runs.write_status(run_dir, epochs_done=epoch + 1)
+    values = " ".join(
+        f"{key} {logs[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+        if key in logs
+    )
+    say(f"epoch {epoch + 1}/{epochs}: {values}")
+
+
+def _sample_weights(y: np.ndarray, train_index: np.ndarray, classes: int, mode: str) -> np.ndarray:
+    """1 for every example, or n / (classes * n_class) with ``balanced`` (as scikit-learn does)."""
+    weights = np.ones(len(y), dtype="float32")
+    if mode == "balanced":
+        counts = np.bincount(y[train_index], minlength=classes).astype("float64")
+        per_class = len(train_index) / (classes * np.maximum(counts, 1))
+        weights = per_class[y].astype("float32")
+    return weights
+
+
+def _evaluate(run_dir, model, baseline, data, tokens, ids, y, test_index, vocab, say) -> None:
+    """Test metrics of the best model and of the baseline, and the per-text predictions."""
+    from lstm_core.batching import predict_proba
+    from lstm_core.evaluate import classification_metrics
+
+    probabilities = predict_proba(model, [ids[i] for i in test_index])
+    base_probabilities = baseline.predict_proba([tokens[i] for i in test_index])
+    metrics = classification_metrics(y[test_index], probabilities, vocab.labels)
+    metrics["baseline"] = classification_metrics(y[test_index], base_probabilities, vocab.labels)
+    atomic_write_json(run_dir / runs.METRICS_FILE, metrics)
+
+    predictions = pd.DataFrame({
+        "text": data["text"].iloc[test_index].to_numpy(),
+        "label": data["label"].iloc[test_index].to_numpy(),
+        "predicted": [vocab.labels[i] for i in probabilities.argmax(axis=1)],
+        "confidence": probabilities.max(axis=1),
+        "baseline_predicted": [vocab.labels[i] for i in base_probabilities.argmax(axis=1)],
+    })
+    for column, label in enumerate(vocab.labels):
+        predictions[f"p_{label}"] = probabilities[:, column]
+    atomic_write_bytes(run_dir / runs.PREDICTIONS_FILE,
+                       predictions.to_csv(index=False).encode("utf-8"))
+    say(
+        f"test accuracy {metrics['accuracy']:.4f} (bag-of-words baseline "
+        f"{metrics['baseline']['accuracy']:.4f}) on {metrics['examples']} texts"
+    )

@@ -1,0 +1,28 @@
+"""Test set-up: quiet, deterministic TensorFlow on the CPU, and an isolated runs directory."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Numeric tests compare against float32 references; TF32 on an Ampere+ GPU would loosen them.
+os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_runs(tmp_path, monkeypatch):
+    """Every test gets its own runs directory, so no test sees another's runs."""
+    monkeypatch.setenv("LSTM_STUDIO_RUNS", str(tmp_path / "runs"))
+
+
+def shared_dataset(*parts: str) -> Path:
+    """Path to a file in ../shared/datasets, skipping the test when it is not there."""
+    path = SHARED_DATASETS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (../shared is absent on this machine)")
+    return path

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from lstm_core.batching import batch_order, make_dataset, predict_proba
+from lstm_core.config import ModelConfig
+from lstm_core.models import build_model
+
+
+def padded_cells(lengths: np.ndarray, batches) -> int:
+    return sum(len(b) * lengths[b].max() for b in batches)
+
+
+def test_every_example_lands_in_exactly_one_batch():
+    lengths = np.random.default_rng(0).integers(1, 50, size=1000)
+    for bucket in (True, False):
+        batches = batch_order(lengths, 32, np.random.default_rng(1), bucket=bucket)
+        assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
+        assert max(len(b) for b in batches) == 32
+
+
+def test_bucketing_cuts_padding_by_a_large_factor():
+    lengths = np.random.default_rng(0).lognormal(2.5, 1.0, size=3000).astype(int) + 1
+    plain = padded_cells(lengths, batch_order(lengths, 32, np.random.default_rng(1), bucket=False))
+    rng = np.random.default_rng(1)
+    bucketed = padded_cells(lengths, batch_order(lengths, 32, rng, bucket=True))
+    assert bucketed < plain / 3
+    assert bucketed >= lengths.sum()
+
+
+def test_same_seed_same_order_and_no_rng_keeps_order():
+    lengths = np.arange(100) % 7 + 1
+    first = batch_order(lengths, 10, np.random.default_rng(5), bucket=True)
+    second = batch_order(lengths, 10, np.random.default_rng(5), bucket=True)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    fixed = batch_order(np.full(25, 3), 10, None, bucket=False)
+    assert [b.tolist() for b in fixed] == [list(range(0, 10)), list(range(10, 20)),
+                                           list(range(20, 25))]
+
+
+def test_dataset_yields_variable_width_batches_each_epoch_reshuffled():
+    sequences = [[1] * n for n in (1, 2, 3, 9, 10, 11)]
+    labels = np.arange(6, dtype="int32") % 2
+    weights = np.ones(6, dtype="float32")
+    dataset, batches = make_dataset(sequences, labels, weights, batch_size=3, bucket=True, seed=0)
+    assert batches == 2
+    widths = sorted(int(x.shape[1]) for x, _, _ in dataset)
+    assert widths == [3, 11]
+    epochs = [[y.numpy().tolist() for _, y, _ in dataset] for _ in range(4)]
+    assert len({str(e) for e in epochs}) > 1
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_predict_proba_returns_rows_in_input_order_and_ignores_padding(bidirectional):
+    model = build_model(ModelConfig(embed_dim=4, units=3, bidirectional=bidirectional), 20, 2)
+    sequences = [[5, 6, 7, 8, 9, 10], [3], [4, 4], [11, 12, 13]]
+    together = predict_proba(model, sequences, batch_size=2)
+    alone = np.concatenate([predict_proba(model, [s]) for s in sequences])
+    np.testing.assert_allclose(together, alone, atol=1e-6)

@@ -1,0 +1,94 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from lstm_core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, env_runs: Path | None = None, timeout: float = 300):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if env_runs is not None:
+        env["LSTM_STUDIO_RUNS"] = str(env_runs)
+    return subprocess.run([sys.executable, "-m", "lstm_core", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=timeout)
+
+
+def test_demo_data_writes_a_text_label_csv(tmp_path, capsys):
+    out = tmp_path / "demo.csv"
+    args = ["demo-data", "--out", str(out), "--rows", "50", "--lang", "zh", "--seed", "4"]
+    assert main(args) == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["text", "label"] and len(frame) == 50
+    assert frame["text"].str.contains("[\u4e00-\u9fff]").all()
+
+
+def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
+    data = tmp_path / "demo.csv"
+    assert main(["demo-data", "--out", str(data), "--rows", "300"]) == 0
+    run_dir = tmp_path / "runs" / "cli-run"
+    result = cli("train", str(data), "--text-col", "text", "--label-col", "label",
+                 "--run-dir", str(run_dir), "--epochs", "1", "--units", "8", "--embed-dim", "8",
+                 "--batch-size", "32", "--max-len", "40", "--vocab-size", "300", "--seed", "1",
+                 "--val-split", "0.2", "--device", "cpu", "--cell", "gru", "--pooling", "mean",
+                 "--layers", "1", "--bidirectional", "--dropout", "0.1", "--learning-rate", "0.01",
+                 env_runs=tmp_path / "runs")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"run_dir", "status", "epochs", "val_accuracy", "test_accuracy", "samples_per_s",
+            "device"} <= set(summary)
+    assert summary["status"] == "finished" and summary["device"] == "CPU"
+    assert summary["run_dir"] == str(run_dir) and summary["epochs"] == 1
+    assert "epoch 1/1" in result.stderr
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["model"]["cell"] == "gru" and config["model"]["bidirectional"] is True
+    assert config["data"]["val_split"] == 0.2 and config["train"]["learning_rate"] == 0.01
+
+    listed = cli("runs", "--json", env_runs=tmp_path / "runs")
+    assert [r["run_id"] for r in json.loads(listed.stdout)] == ["cli-run"]
+    assert "cli-run" in cli("runs", env_runs=tmp_path / "runs").stdout
+
+
+def test_test_data_file_replaces_the_test_split(tmp_path):
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    main(["demo-data", "--out", str(train), "--rows", "300", "--seed", "1"])
+    main(["demo-data", "--out", str(test), "--rows", "60", "--seed", "2"])
+    result = cli("train", str(train), "--test-data", str(test), "--run-dir",
+                 str(tmp_path / "r"), "--epochs", "1", "--units", "4", "--embed-dim", "4")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["examples"] == 60
+
+
+def test_user_mistakes_exit_2_with_one_error_line(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    cases = [
+        ("train", str(empty)),
+        ("train", str(tmp_path / "missing.csv")),
+        ("trian",),
+        ("train", "demo-en", "--units", "0"),
+        ("train", "demo-en", "--bogus-flag"),
+        ("demo-data", "--out", str(tmp_path / "x.csv"), "--rows", "-5"),
+    ]
+    for args in cases:
+        result = cli(*args)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2, (args, result.stderr)
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert "did you mean 'train'" in cli("trian").stderr.lower()
+
+
+def test_listing_and_help_never_import_tensorflow():
+    code = ("import sys; from lstm_core.cli import main; main(['runs']); "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "False False"
+    help_text = cli("--help").stdout
+    assert "demo-data" in help_text and "train" in help_text and "runs" in help_text

@@ -1,0 +1,52 @@
+import keras
+import numpy as np
+import pytest
+
+from lstm_core.config import ModelConfig
+from lstm_core.models import SequencePooling, build_model, model_summary
+
+
+def test_sequence_pooling_golden_numbers_ignore_masked_steps():
+    x = np.array([[[1.0, -2.0], [3.0, -1.0], [100.0, 100.0]]], dtype="float32")
+    mask = np.array([[True, True, False]])
+    np.testing.assert_allclose(SequencePooling("max")(x, mask=mask), [[3.0, -1.0]], atol=1e-6)
+    np.testing.assert_allclose(SequencePooling("mean")(x, mask=mask), [[2.0, -1.5]], atol=1e-6)
+    np.testing.assert_allclose(SequencePooling("max")(x), [[100.0, 100.0]], atol=1e-6)
+
+
+CONFIGS = [
+    ModelConfig(embed_dim=6, units=5),
+    ModelConfig(embed_dim=6, units=5, layers=2, bidirectional=True, pooling="max"),
+    ModelConfig(embed_dim=6, units=5, cell="gru", pooling="mean"),
+    ModelConfig(embed_dim=6, units=5, cell="simple_rnn", layers=3, bidirectional=True),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.cell}-{c.layers}-{c.pooling}")
+def test_output_does_not_depend_on_padding_width(config):
+    keras.utils.set_random_seed(1)
+    model = build_model(config, vocab_size=30, num_classes=3)
+    ids = np.array([[4, 9, 2, 17]], dtype="int32")
+    padded = np.concatenate([ids, np.zeros((1, 6), dtype="int32")], axis=1)
+    np.testing.assert_allclose(model(ids), model(padded), atol=1e-6)
+    np.testing.assert_allclose(np.sum(model(padded)), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("config", CONFIGS[:2], ids=["lstm", "bilstm-max"])
+def test_saved_model_reloads_with_identical_outputs(tmp_path, config):
+    model = build_model(config, vocab_size=30, num_classes=2)
+    ids = np.array([[4, 9, 2, 0, 0]], dtype="int32")
+    model.save(tmp_path / "model.keras")
+    loaded = keras.models.load_model(tmp_path / "model.keras", safe_mode=True)
+    np.testing.assert_allclose(loaded(ids), model(ids), atol=1e-7)
+
+
+def test_layers_are_named_for_gate_extraction_and_summarised():
+    model = build_model(ModelConfig(layers=2, bidirectional=True, pooling="mean"), 50, 2)
+    names = [layer.name for layer in model.layers]
+    assert names == ["token_ids", "embedding", "recurrent_1", "recurrent_2", "pooling", "dropout",
+                     "classifier"]
+    summary = model_summary(model)
+    assert summary[0] == {"layer": "embedding", "type": "Embedding",
+                          "output_shape": "(None, None, 64)", "parameters": 50 * 64}
+    assert sum(row["parameters"] for row in summary) == model.count_params()
