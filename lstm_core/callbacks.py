@@ -68,7 +68,8 @@ class EventLog(keras.callbacks.Callback):
         self._step += 1
         self._batches_done = done = batch + 1
         self._epoch_train_seconds = time.perf_counter() - self._epoch_started
-        if done % self.log_every and done != self.batches_per_epoch:
+        # The first batch is always logged, so a live curve starts at once.
+        if done % self.log_every and done not in (1, self.batches_per_epoch):
             return
         logs = logs or {}
         self.write(

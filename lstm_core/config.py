@@ -204,6 +204,55 @@ class TrainConfig(_Section):
         _check_int("log_every", self.log_every, 1, 100_000)
 
 
+# What each setting does, in words a student can learn from: the Train page's help texts and the
+# CLI's --help both read this.
+HELP = {
+    "val_split": "Share of the examples held out to pick the best epoch. The model never trains "
+    "on them, so their score shows how it does on text it has not seen.",
+    "test_split": "Share held out until the very end for the final report (accuracy, confusion "
+    "matrix). Never used to choose anything, so it is an honest estimate.",
+    "max_len": "Tokens kept per text. Longer texts are cut; shorter ones are padded. Each extra "
+    "step costs time, so the data check suggests a length that covers 95% of texts.",
+    "vocab_size": "How many distinct words the model gets a vector for (the most frequent ones); "
+    "rarer words all share the 'unknown' vector.",
+    "cell": "LSTM keeps a cell state with input, forget and output gates; GRU is a lighter cousin "
+    "with two gates; SimpleRNN has no gates and forgets quickly - compare them.",
+    "embed_dim": "Length of the vector that represents each word. Bigger can hold more meaning "
+    "but needs more data.",
+    "units": "Size of the memory (hidden and cell state) of each recurrent layer; each unit is "
+    "one number you can watch on the Gates page.",
+    "layers": "Recurrent layers stacked on top of each other; the second reads the first one's "
+    "outputs.",
+    "bidirectional": "Also read each text from right to left and join both readings; helps long "
+    "texts, doubles the cost.",
+    "pooling": "How the per-token states become one vector: the last state (what the LSTM "
+    "remembers at the end), or the max / mean over all tokens.",
+    "dropout": "Share of the pooled vector's numbers zeroed at random during training, so the "
+    "model cannot lean on a few of them; reduces overfitting.",
+    "recurrent_dropout": "Dropout inside the recurrence. Above 0 it rules out the fast cuDNN "
+    "kernel on a GPU.",
+    "epochs": "Passes over the training data. Early stopping may end training sooner.",
+    "batch_size": "Texts per weight update. Bigger batches are faster per text but make fewer, "
+    "smoother steps.",
+    "learning_rate": "Size of each weight update. Too high and the loss jumps or becomes NaN; "
+    "too low and learning crawls.",
+    "optimizer": "The rule that turns gradients into weight updates; Adam adapts the step per "
+    "weight and is a safe default.",
+    "early_stopping": "Stop when the validation loss has not improved for this many epochs; 0 "
+    "trains every epoch. The best epoch's model is kept either way.",
+    "class_weights": "'balanced' counts mistakes on rare classes more, so the model does not "
+    "ignore them.",
+    "seed": "Fixes the random split, the starting weights and the batch order: the same seed "
+    "gives the same numbers on a CPU.",
+    "device": "Where to train: auto uses a GPU when TensorFlow sees one.",
+    "mixed_precision": "Compute in 16-bit floats on a GPU: faster, slightly less exact.",
+    "bucket_by_length": "Batch texts of similar length together so short texts are not padded to "
+    "the longest one: much faster on a CPU.",
+    "tokenizer": "auto splits words (Chinese and Japanese into characters); tweet keeps emoticons "
+    "and hashtags; char makes every character a token.",
+    "remove_stopwords": "Drop very common words (the, a, is); negations such as 'not' are kept.",
+}
+
 _SECTIONS = {"data": DataConfig, "text": TextConfig, "model": ModelConfig, "train": TrainConfig}
 
 

@@ -29,6 +29,11 @@ def gpu_names() -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
+def device_kind(requested: str) -> str:
+    """"gpu" or "cpu": which pool of training slots a job with this device setting queues for."""
+    return "gpu" if requested != "cpu" and gpu_names() else "cpu"
+
+
 def describe_default_device() -> str:
     names = gpu_names()
     return f"GPU: {names[0]}" if names else "CPU"

@@ -41,3 +41,32 @@ def mean_samples_per_s(events: list[dict]) -> float | None:
     rates = [e["samples_per_s"] for e in events
              if e.get("event") == "epoch" and e.get("samples_per_s")]
     return sum(rates) / len(rates) if rates else None
+
+
+def training_progress(events: list[dict]) -> dict:
+    """Where a run stands: epoch, batch, share done, throughput and time left.
+
+    Time left extrapolates the time per batch so far (validation included) over the batches
+    still to come, assuming every epoch runs; early stopping can only make it shorter.
+    """
+    start = next((e for e in events if e.get("event") == "start"), None)
+    batches = [e for e in events if e.get("event") == "batch"]
+    if start is None:
+        return {"started": False, "fraction": 0.0}
+    per_epoch = max(int(start["batches_per_epoch"]), 1)
+    total = per_epoch * int(start["epochs"])
+    last = batches[-1] if batches else None
+    done = (last["epoch"] - 1) * per_epoch + last["batch"] if last else 0
+    elapsed = last["elapsed"] if last else 0.0
+    return {
+        "started": True,
+        "epoch": last["epoch"] if last else 1,
+        "epochs": int(start["epochs"]),
+        "batch": last["batch"] if last else 0,
+        "batches_per_epoch": per_epoch,
+        "fraction": min(done / total, 1.0),
+        "samples_per_s": last.get("samples_per_s") if last else None,
+        "elapsed_s": elapsed,
+        "eta_s": elapsed / done * (total - done) if done else None,
+        "device": start.get("device", ""),
+    }

@@ -100,18 +100,3 @@ def compile_model(model: keras.Model, config: TrainConfig) -> None:
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-
-
-def model_summary(model: keras.Model) -> list[dict]:
-    """One row per layer (name, type, output shape, parameters) for the UI's table."""
-    rows = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        rows.append({
-            "layer": layer.name,
-            "type": type(layer).__name__,
-            "output_shape": str(layer.output.shape) if hasattr(layer, "output") else "",
-            "parameters": layer.count_params(),
-        })
-    return rows

@@ -19,8 +19,10 @@ import pandas as pd
 
 from lstm_core import runs
 from lstm_core.config import RunConfig
+from lstm_core.device import device_kind
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes, atomic_write_json, read_json
+from lstm_core.queue import job_slot
 
 Progress = Callable[[str], None]
 
@@ -100,19 +102,26 @@ def request_stop(run_dir: Path) -> None:
 
 
 def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
-    """Train the run in ``run_dir`` in this process and return its final status.
+    """Wait for a free slot, train the run in ``run_dir`` in this process, return its final status.
 
-    Never leaves the run "running": a user mistake ends it "failed" with the message (and the
-    StudioError is raised again for the caller), a bug ends it "failed" with the error named and
-    is raised again, Ctrl+C ends it "stopped".
+    Never leaves the run queued or running: a user mistake ends it "failed" with the message (and
+    the StudioError is raised again for the caller), a bug ends it "failed" with the error named
+    and is raised again, Ctrl+C ends it "stopped".
     """
     run_dir = Path(run_dir)
     say = progress or (lambda message: None)
     pid = os.getpid()
-    runs.write_status(run_dir, status="running", pid=pid, pid_start=runs.process_start_ticks(pid),
-                      host=socket.gethostname(), started=runs.now_iso(), message="")
+    runs.write_status(run_dir, pid=pid, pid_start=runs.process_start_ticks(pid),
+                      host=socket.gethostname(), message="")
     try:
-        outcome = _train(run_dir, say)
+        config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
+        with job_slot(run_dir, device_kind(config.train.device),
+                      on_wait=lambda place: _report_queue(run_dir, place, say)) as turn:
+            if not turn:
+                return _finish(run_dir, "stopped", "Stopped while waiting in the queue.")
+            runs.write_status(run_dir, status="running", started=runs.now_iso(), message="",
+                              queue_position=0)
+            outcome = _train(run_dir, config, say)
     except StudioError as exc:
         _finish(run_dir, "failed", str(exc))
         raise
@@ -121,22 +130,25 @@ def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
     except MemoryError:
         return _finish(run_dir, "failed", "Out of memory: lower batch_size, max_len or units.")
     except Exception as exc:
-        (run_dir / runs.LOG_FILE).open("a").write(traceback.format_exc())
+        with (run_dir / runs.LOG_FILE).open("a") as log:
+            log.write(traceback.format_exc())
         _finish(run_dir, "failed", f"Internal error ({type(exc).__name__}: {exc}); see worker.log.")
         raise
     return _finish(run_dir, *outcome)
+
+
+def _report_queue(run_dir: Path, place: int, say: Progress) -> None:
+    message = f"Waiting for a free training slot: number {place} in the queue."
+    runs.write_status(run_dir, queue_position=place, message=message)
+    say(message)
 
 
 def _finish(run_dir: Path, state: str, message: str) -> dict:
     return runs.write_status(run_dir, status=state, message=message, ended=runs.now_iso())
 
 
-def _train(run_dir: Path, say: Progress) -> tuple[str, str]:
+def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     """The training itself; returns (final state, message)."""
-    config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
-    if (run_dir / runs.STOP_FILE).exists():
-        return "stopped", "Stopped before training started."
-
     from lstm_core.device import configure_device, hide_gpus_if_cpu
 
     hide_gpus_if_cpu(config.train.device)
@@ -155,12 +167,14 @@ def _train(run_dir: Path, say: Progress) -> tuple[str, str]:
     say(f"device: {device_name}")
     keras.utils.set_random_seed(config.train.seed)
     tf.config.experimental.enable_op_determinism()
-    if config.train.mixed_precision:
-        keras.mixed_precision.set_global_policy("mixed_float16")
+    # Always set: the policy is process-wide and an earlier run in this process may have changed it.
+    keras.mixed_precision.set_global_policy(
+        "mixed_float16" if config.train.mixed_precision else "float32"
+    )
 
     data = pd.read_parquet(run_dir / runs.DATA_FILE)
     processor = TextProcessor(config.text)
-    tokens = processor.tokenize_many(data["text"])
+    tokens = processor.tokenize_many(data["text"], workers=os.cpu_count() or 1)
     is_train = (data["split"] == "train").to_numpy()
     vocab = Vocabulary.build(
         [t for t, keep in zip(tokens, is_train, strict=True) if keep],

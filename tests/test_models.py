@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from lstm_core.config import ModelConfig
-from lstm_core.models import SequencePooling, build_model, model_summary
+from lstm_core.architecture import model_plan
+from lstm_core.models import SequencePooling, build_model
 
 
 def test_sequence_pooling_golden_numbers_ignore_masked_steps():
@@ -41,12 +42,11 @@ def test_saved_model_reloads_with_identical_outputs(tmp_path, config):
     np.testing.assert_allclose(loaded(ids), model(ids), atol=1e-7)
 
 
-def test_layers_are_named_for_gate_extraction_and_summarised():
-    model = build_model(ModelConfig(layers=2, bidirectional=True, pooling="mean"), 50, 2)
-    names = [layer.name for layer in model.layers]
-    assert names == ["token_ids", "embedding", "recurrent_1", "recurrent_2", "pooling", "dropout",
-                     "classifier"]
-    summary = model_summary(model)
-    assert summary[0] == {"layer": "embedding", "type": "Embedding",
-                          "output_shape": "(None, None, 64)", "parameters": 50 * 64}
-    assert sum(row["parameters"] for row in summary) == model.count_params()
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.cell}-{c.layers}-{c.pooling}")
+def test_the_unbuilt_plan_matches_the_built_model_layer_by_layer(config):
+    model = build_model(config, vocab_size=50, num_classes=3)
+    plan = model_plan(config, vocab_size=50, num_classes=3)
+    built = [layer for layer in model.layers if layer.name != "token_ids"]
+    assert [row["layer"] for row in plan] == [layer.name for layer in built]
+    assert [row["parameters"] for row in plan] == [layer.count_params() for layer in built]
+    assert [row["output_shape"] for row in plan] == [str(layer.output.shape) for layer in built]

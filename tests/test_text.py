@@ -55,3 +55,9 @@ def test_texts_with_nothing_left_give_no_tokens(text):
 
 def test_has_cjk():
     assert has_cjk("好") and has_cjk("カタカナ") and not has_cjk("hello")
+
+
+def test_many_texts_in_worker_processes_give_the_same_tokens_in_order():
+    processor = TextProcessor(TextConfig())
+    texts = [f"Review {i}: it wasn't bad at all, 好看!" for i in range(6000)]
+    assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]

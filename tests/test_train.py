@@ -133,3 +133,23 @@ def test_chinese_demo_data_trains(tmp_path):
     assert train_run(run_dir)["status"] == "finished"
     vocab = json.loads((run_dir / "vocab.json").read_text(encoding="utf-8"))
     assert "不" in vocab["tokens"]
+
+
+def test_mixed_precision_runs_and_leaves_the_process_policy_as_float32_for_the_next(tmp_path):
+    import keras
+
+    run_dir = create_run(tiny_config(epochs=1, mixed_precision=True), demo_examples(),
+                         run_dir=tmp_path / "mp")
+    assert train_run(run_dir)["status"] == "finished"
+    assert keras.mixed_precision.global_policy().name == "mixed_float16"
+    run_dir = create_run(tiny_config(epochs=1), demo_examples(), run_dir=tmp_path / "fp32")
+    train_run(run_dir)
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_gpu_requested_without_one_fails_with_a_message(tmp_path):
+    run_dir = create_run(tiny_config(device="gpu"), demo_examples(), run_dir=tmp_path / "gpu")
+    with pytest.raises(StudioError, match="TensorFlow sees no GPU"):
+        train_run(run_dir)
+    status = runs.read_status(run_dir)
+    assert status["status"] == "failed" and "tensorflow[and-cuda]" in status["message"]

@@ -1,0 +1,22 @@
+"""LSTM Sentiment Studio: ``streamlit run app.py``.
+
+Builds the navigation and runs the chosen page; every page is a short script in ``pages/`` that
+calls into ``lstm_core``. Page config is set once, here.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="LSTM Sentiment Studio", page_icon="🧠", layout="wide")
+
+
+def navigation() -> st.navigation:
+    return st.navigation({
+        "Build": [
+            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
+            st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        ],
+    })
+
+
+navigation().run()

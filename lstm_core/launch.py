@@ -1,0 +1,45 @@
+"""From a chosen data set to a running job, as the app's Train page and Home button do it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lstm_core.config import RunConfig
+from lstm_core.data_check import DataReport, check_examples, suggest_settings
+from lstm_core.datasets import dataset_examples, load_selection
+from lstm_core.jobs import start_job
+from lstm_core.train import create_run
+
+
+def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
+    """The settings the app proposes for a data set: defaults overlaid with the data check's."""
+    selection = load_selection(dataset_id)
+    examples = dataset_examples(dataset_id)
+    report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
+                            rows_total=examples.rows_total)
+    sections = suggest_settings(report)
+    sections["text"] = {**selection.text, **sections["text"]}
+    sections["data"] = {
+        "source": selection.source, "text_col": examples.text_col,
+        "label_col": examples.label_col, "rating_threshold": selection.rating_threshold,
+    }
+    if examples.test_frame is not None:
+        sections["data"]["test_split"] = 0.0
+    return RunConfig.from_dict(sections), report
+
+
+def launch(dataset_id: str, config: RunConfig) -> Path:
+    """Write a new run for ``dataset_id`` with ``config`` and start its training process."""
+    examples = dataset_examples(dataset_id)
+    run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id)
+    start_job(run_dir)
+    return run_dir
+
+
+def launch_demo() -> Path:
+    """The Home page's one-click run: English demo data, suggested settings."""
+    from lstm_core.datasets import save_builtin
+
+    dataset_id = save_builtin("demo-en")
+    config, _ = suggested_config(dataset_id)
+    return launch(dataset_id, config)

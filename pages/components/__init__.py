@@ -1,0 +1,1 @@
+"""UI pieces shared by pages; each takes the container it draws into."""

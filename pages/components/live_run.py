@@ -1,0 +1,82 @@
+"""One run: live progress and curves while it trains, results once it has ended.
+
+Everything is read from the run directory on each redraw; a fragment redraws once a second
+without rerunning the page, and the chart keeps the user's zoom (``uirevision``).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from lstm_core.events import read_events, training_progress
+from lstm_core.figures import training_curves
+from lstm_core.runs import ACTIVE_STATES, read_status
+from lstm_core.train import request_stop
+from pages.components.run_results import show_results
+
+REFRESH_S = 1.0
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _progress_text(progress: dict) -> str:
+    if not progress["started"]:
+        return "Starting: loading TensorFlow and preparing the data..."
+    rate = progress["samples_per_s"]
+    return (f"Epoch {progress['epoch']}/{progress['epochs']} · batch {progress['batch']}/"
+            f"{progress['batches_per_epoch']} · "
+            f"{f'{rate:,.0f} texts/s' if rate else '-'} · "
+            f"{_duration(progress['eta_s'])} left")
+
+
+def show_run(container, run_dir: Path) -> None:
+    status = read_status(run_dir)
+    container.subheader(f"Run {run_dir.name}")
+    if status["status"] in ACTIVE_STATES:
+        with container:
+            _live(str(run_dir))
+        return
+    _show_ended(container, run_dir, status)
+
+
+@st.fragment(run_every=REFRESH_S)
+def _live(run_dir: str) -> None:
+    path = Path(run_dir)
+    status = read_status(path)
+    if status["status"] not in ACTIVE_STATES:
+        st.rerun()  # the job ended: redraw the whole page with its results
+    events = read_events(path)
+    progress = training_progress(events)
+    if status["status"] == "queued":
+        place = status.get("queue_position")
+        st.info(f"Queued: number {place} in line for a training slot." if place else
+                "Queued: starting the training process...", icon="⏳")
+    st.progress(progress["fraction"], text=_progress_text(progress))
+    st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}")
+    st.plotly_chart(training_curves(events), key=f"curves-{path.name}")
+    stop_requested = (path / "STOP").exists()
+    if st.button("Stop", icon=":material/stop:", disabled=stop_requested,
+                 help="Stops after the current batch and keeps the best model so far."):
+        request_stop(path)
+        st.toast("Stopping after the current batch...")
+
+
+def _show_ended(container, run_dir: Path, status: dict) -> None:
+    state = status["status"]
+    message = status.get("message", "")
+    if state == "finished":
+        container.success(f"Finished on {status.get('device', '?')}: {status.get('epochs_done')} "
+                          f"epochs, best epoch {status.get('best_epoch')}.", icon="✅")
+    elif state == "stopped":
+        container.warning(message or "Stopped.", icon="⏹")
+    else:
+        container.error(f"This run {state}: {message}")
+    events = read_events(run_dir)
+    if events:
+        container.plotly_chart(training_curves(events), key=f"curves-{run_dir.name}")
+    show_results(container, run_dir)

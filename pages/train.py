@@ -1,0 +1,49 @@
+"""Train: set the hyperparameters, launch a job, watch it learn live, then read the results.
+
+The run being watched is the ``run`` query parameter, so a refresh, a shared link or a run started
+from the command line all show the same live view.
+"""
+
+import streamlit as st
+
+from lstm_core.errors import StudioError
+from lstm_core.runs import resolve_run
+from pages.components.live_run import show_run
+from pages.components.settings_form import cached_suggestions, settings_form
+
+st.title("Train")
+
+run_id = st.query_params.get("run")
+if run_id:
+    try:
+        run_dir = resolve_run(run_id)
+    except StudioError as exc:
+        st.error(str(exc))
+        st.stop()
+    show_run(st.container(), run_dir)
+    if st.button("New training run", icon=":material/add:"):
+        st.switch_page("pages/train.py", query_params={"dataset": st.query_params.get(
+            "dataset", "demo-en")})
+    st.stop()
+
+dataset_id = st.query_params.get("dataset", "demo-en")
+try:
+    suggested, report = cached_suggestions(dataset_id)
+except StudioError as exc:
+    st.error(str(exc))
+    st.page_link("pages/data.py", label="Choose a data set on the Data page", icon="📄")
+    st.stop()
+
+st.caption(f"Data set: **{suggested.data.source}** - {report['rows_kept']} texts, classes "
+           f"{', '.join(report['class_counts'])}. Defaults come from its data check.")
+config = settings_form(st.container(), suggested, report, key=dataset_id)
+if config is not None and st.button("Train", type="primary", icon=":material/play_arrow:"):
+    from lstm_core.launch import launch
+
+    try:
+        run_dir = launch(dataset_id, config)
+    except StudioError as exc:
+        st.error(str(exc))
+    else:
+        st.switch_page("pages/train.py", query_params={"run": run_dir.name,
+                                                       "dataset": dataset_id})

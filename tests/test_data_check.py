@@ -1,0 +1,39 @@
+import numpy as np
+import pandas as pd
+
+from lstm_core.config import TextConfig
+from lstm_core.data_check import check_examples, suggest_max_len, suggest_settings
+from tests.helpers import demo_examples
+
+
+def test_report_counts_classes_lengths_duplicates_and_conflicts():
+    examples = pd.DataFrame({
+        "text": ["good film", "good film", "bad film", " bad film ", "fine", "!!!"],
+        "label": ["pos", "pos", "neg", "pos", "pos", "neg"],
+    })
+    report = check_examples(examples, TextConfig(), dropped={"empty text": 2})
+    assert report.rows_total == 8 and report.rows_kept == 6
+    assert report.class_counts == {"neg": 2, "pos": 4}
+    assert report.duplicates == 2 and report.conflicting_duplicates == 1
+    assert report.empty_after_tokenizing == 1 and report.length_percentiles["max"] == 2
+    assert report.vocab_size == 4 and report.vocab_size_min2 == 3
+    assert any("different labels" in w for w in report.warnings)
+    assert any("no tokens left" in w for w in report.warnings)
+    assert "lengths" not in report.to_dict()
+
+
+def test_suggested_max_len_is_the_95th_percentile_rounded_up_and_capped():
+    assert suggest_max_len(np.arange(1, 101)) == 96
+    assert suggest_max_len(np.full(10, 3000)) == 400
+    assert suggest_max_len(np.array([], dtype=int)) == 8
+
+
+def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_one():
+    short = suggest_settings(check_examples(demo_examples(200), TextConfig()))
+    assert short["model"]["pooling"] == "last" and short["model"]["bidirectional"] is False
+    long_text = " ".join(["word"] * 150)
+    frame = pd.DataFrame({"text": [long_text + f" w{i}" for i in range(20)],
+                          "label": ["a", "b"] * 10})
+    suggested = suggest_settings(check_examples(frame, TextConfig()))
+    assert suggested["model"]["pooling"] == "max" and suggested["model"]["bidirectional"] is True
+    assert suggested["text"]["max_len"] == 152
