@@ -68,8 +68,10 @@ class EventLog(keras.callbacks.Callback):
         self._step += 1
         self._batches_done = done = batch + 1
         self._epoch_train_seconds = time.perf_counter() - self._epoch_started
-        # The first batch is always logged, so a live curve starts at once.
-        if done % self.log_every and done not in (1, self.batches_per_epoch):
+        # The run's very first batch is logged so a live curve starts at once; later epochs
+        # start logging after log_every batches, when their running mean has settled.
+        first = self._step == 1
+        if done % self.log_every and done != self.batches_per_epoch and not first:
             return
         logs = logs or {}
         self.write(

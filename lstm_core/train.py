@@ -22,7 +22,7 @@ from lstm_core.config import RunConfig
 from lstm_core.device import device_kind
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes, atomic_write_json, read_json
-from lstm_core.queue import job_slot
+from lstm_core.job_queue import job_slot
 
 Progress = Callable[[str], None]
 
@@ -193,11 +193,6 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     y = vocab.label_ids(data["label"])
     weights = _sample_weights(y, parts["train"], len(vocab.labels), config.train.class_weights)
 
-    baseline = BagOfWordsBaseline().fit(
-        [tokens[i] for i in parts["train"]], data["label"].iloc[parts["train"]], vocab.labels
-    )
-    baseline.save(run_dir / runs.BASELINE_FILE)
-
     def subset(name: str):
         index = parts[name]
         return [ids[i] for i in index], y[index], weights[index]
@@ -250,6 +245,12 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
             save_model_atomic(model, run_dir / runs.MODEL_FILE)
         else:
             model.set_weights(keeper.best_weights)
+        # The baseline is fitted after the LSTM: it is only needed for the report, and the
+        # first live curve point should not wait for it.
+        baseline = BagOfWordsBaseline().fit(
+            [tokens[i] for i in parts["train"]], data["label"].iloc[parts["train"]], vocab.labels
+        )
+        baseline.save(run_dir / runs.BASELINE_FILE)
         if len(parts["test"]):
             _evaluate(run_dir, model, baseline, data, tokens, ids, y, parts["test"], vocab, say)
     if guard.reason == "stopped":

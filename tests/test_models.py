@@ -2,8 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_core.config import ModelConfig
 from lstm_core.architecture import model_plan
+from lstm_core.config import ModelConfig
 from lstm_core.models import SequencePooling, build_model
 
 

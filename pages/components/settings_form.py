@@ -7,7 +7,13 @@ import streamlit as st
 
 from lstm_core.architecture import model_plan
 from lstm_core.config import (
-    CELLS, CLASS_WEIGHTS, DEVICES, HELP, OPTIMIZERS, POOLINGS, RunConfig,
+    CELLS,
+    CLASS_WEIGHTS,
+    DEVICES,
+    HELP,
+    OPTIMIZERS,
+    POOLINGS,
+    RunConfig,
 )
 from lstm_core.datasets import dataset_dir
 from lstm_core.errors import StudioError
