@@ -7,4 +7,19 @@ start fast; modules that need Keras import it themselves.
 from lstm_core.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainConfig
 from lstm_core.errors import StudioError
 
-__all__ = ["DataConfig", "ModelConfig", "RunConfig", "StudioError", "TextConfig", "TrainConfig"]
+
+def load_run(path):
+    """Load a trained run for prediction and inspection (see ``lstm_core.inference.Run``).
+
+    Example:
+        >>> run = load_run("runs/20261123-200650-demo-en")  # doctest: +SKIP
+        >>> run.predict(["the plot was not good"])[0].label  # doctest: +SKIP
+        'negative'
+    """
+    from lstm_core.inference import load_run as load
+
+    return load(path)
+
+
+__all__ = ["DataConfig", "ModelConfig", "RunConfig", "StudioError", "TextConfig", "TrainConfig",
+           "load_run"]

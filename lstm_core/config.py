@@ -251,6 +251,18 @@ HELP = {
     "tokenizer": "auto splits words (Chinese and Japanese into characters); tweet keeps emoticons "
     "and hashtags; char makes every character a token.",
     "remove_stopwords": "Drop very common words (the, a, is); negations such as 'not' are kept.",
+    "lowercase": "'Great' and 'great' become one token, so the model learns one vector for both; "
+    "off keeps SHOUTING apart from normal text.",
+    "strip_html": "Drop tags such as <br /> that web reviews carry; they say nothing about "
+    "sentiment but fill the vocabulary.",
+    "strip_urls": "Drop http://... and www... addresses; each one is a rare token the model "
+    "cannot learn from.",
+    "strip_mentions": "Drop @user handles (tweets); names are rarely sentiment, and a model can "
+    "learn to like or dislike a person instead.",
+    "strip_hashtags": "Drop #tags entirely. Off keeps the word without the '#', which often "
+    "carries the mood (#fail, #love).",
+    "strip_punctuation": "Drop tokens made only of punctuation. Off keeps '!' and '?', which can "
+    "carry emphasis.",
 }
 
 _SECTIONS = {"data": DataConfig, "text": TextConfig, "model": ModelConfig, "train": TrainConfig}

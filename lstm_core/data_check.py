@@ -154,10 +154,10 @@ def _warnings(report: DataReport) -> list[str]:
             f"{report.empty_after_tokenizing} texts have no tokens left after preprocessing; "
             "they are not used for training."
         )
-    if report.length_percentiles.get("max", 0) > report.suggested_max_len:
-        cut = int(np.mean(np.array(report.lengths) > report.suggested_max_len) * 100)
+    cut = int((np.array(report.lengths) > report.suggested_max_len).sum())
+    if cut:
         notes.append(
-            f"{cut}% of texts are longer than the suggested max_len of "
-            f"{report.suggested_max_len} tokens and will be cut."
+            f"{cut} texts ({cut / report.rows_kept:.1%}) are longer than the suggested max_len "
+            f"of {report.suggested_max_len} tokens and will be cut."
         )
     return notes

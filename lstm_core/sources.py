@@ -63,6 +63,6 @@ def _columns(table: pd.DataFrame, text_col: str | None, label_col: str | None) -
     if not text_col or not label_col:
         raise StudioError(
             f"Could not tell which columns hold the text and the label among "
-            f"{list(table.columns)}; name them (--text-col, --label-col)."
+            f"{list(table.columns)}; name the text column and the label column."
         )
     return text_col, label_col

@@ -18,6 +18,9 @@ from pages.components.data_view import (
     show_preview,
     show_token_preview,
 )
+from pages.components.entry import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("Data")
 st.markdown(

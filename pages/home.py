@@ -5,7 +5,10 @@ import streamlit as st
 from lstm_core.device import describe_default_device
 from lstm_core.errors import StudioError
 from lstm_core.runs import list_runs
+from pages.components.entry import ensure_app_navigation
 from pages.components.run_table import show_run_table
+
+ensure_app_navigation()
 
 st.title("🧠 LSTM Sentiment Studio")
 st.markdown(

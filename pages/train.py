@@ -8,8 +8,11 @@ import streamlit as st
 
 from lstm_core.errors import StudioError
 from lstm_core.runs import resolve_run
+from pages.components.entry import ensure_app_navigation
 from pages.components.live_run import show_run
 from pages.components.settings_form import cached_suggestions, settings_form
+
+ensure_app_navigation()
 
 st.title("Train")
 

@@ -92,3 +92,9 @@ def test_listing_and_help_never_import_tensorflow():
     assert result.stdout.strip().splitlines()[-1] == "False False"
     help_text = cli("--help").stdout
     assert "demo-data" in help_text and "train" in help_text and "runs" in help_text
+
+
+def test_train_help_explains_every_setting():
+    result = cli("train", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "95% of texts" in result.stdout and "--bucket-by-length" in result.stdout

@@ -2,8 +2,8 @@ import pytest
 
 from lstm_core import runs
 from lstm_core.errors import StudioError
-from lstm_core.jobs import start_job, stop_job
 from lstm_core.job_queue import max_jobs
+from lstm_core.jobs import start_job, stop_job
 from lstm_core.train import create_run
 from tests.helpers import demo_examples, tiny_config
 from tests.test_jobs import wait_for

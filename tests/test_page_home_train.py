@@ -32,7 +32,8 @@ def app(page: str, **query) -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [i.value for i in at.info] + [s.value for s in at.success]
+    parts += [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [s.value for s in at.success]
     parts += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
     return "\n".join(parts)
 

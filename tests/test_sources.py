@@ -27,5 +27,5 @@ def test_a_file_with_guessed_columns_and_a_rating_threshold(tmp_path):
 def test_unguessable_columns_ask_the_user_to_name_them(tmp_path):
     path = tmp_path / "numbers.csv"
     pd.DataFrame({"a": range(30), "b": range(30)}).to_csv(path, index=False)
-    with pytest.raises(StudioError, match="name them"):
+    with pytest.raises(StudioError, match="name the text column and the label column"):
         load_source(str(path))

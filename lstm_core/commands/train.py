@@ -13,7 +13,16 @@ import time
 from pathlib import Path
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
-from lstm_core.config import CELLS, DEVICES, POOLINGS, RunConfig
+from lstm_core.config import (
+    CELLS,
+    CLASS_WEIGHTS,
+    DEVICES,
+    HELP,
+    OPTIMIZERS,
+    POOLINGS,
+    TOKENIZERS,
+    RunConfig,
+)
 from lstm_core.errors import StudioError
 
 # flag dest -> config section; a flag left out (None) keeps the suggested or default value.
@@ -28,6 +37,10 @@ FLAG_SECTIONS = {
 }
 
 
+def _help(name: str) -> str:
+    return HELP[name].replace("%", "%%")  # argparse formats help strings with %
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="CSV/TSV/JSON/Excel/Parquet file, or demo-en, demo-zh")
     parser.add_argument("--text-col", help="column with the text (default: guessed)")
@@ -39,33 +52,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-data", type=Path,
                         help="evaluate on this file (same columns) instead of a split")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
+    switch = {"action": argparse.BooleanOptionalAction, "default": None}
     model = parser.add_argument_group("model")
-    model.add_argument("--cell", choices=CELLS)
-    model.add_argument("--embed-dim", type=int)
-    model.add_argument("--units", type=int)
-    model.add_argument("--layers", type=int)
-    model.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None)
-    model.add_argument("--pooling", choices=POOLINGS)
-    model.add_argument("--dropout", type=float)
-    model.add_argument("--recurrent-dropout", type=float)
+    model.add_argument("--cell", choices=CELLS, help=_help("cell"))
+    model.add_argument("--embed-dim", type=int, help=_help("embed_dim"))
+    model.add_argument("--units", type=int, help=_help("units"))
+    model.add_argument("--layers", type=int, help=_help("layers"))
+    model.add_argument("--bidirectional", help=_help("bidirectional"), **switch)
+    model.add_argument("--pooling", choices=POOLINGS, help=_help("pooling"))
+    model.add_argument("--dropout", type=float, help=_help("dropout"))
+    model.add_argument("--recurrent-dropout", type=float, help=_help("recurrent_dropout"))
     text = parser.add_argument_group("text")
-    text.add_argument("--max-len", type=int)
-    text.add_argument("--vocab-size", type=int)
-    text.add_argument("--tokenizer", choices=("auto", "word", "tweet", "char"))
-    text.add_argument("--remove-stopwords", action=argparse.BooleanOptionalAction, default=None)
+    text.add_argument("--max-len", type=int, help=_help("max_len"))
+    text.add_argument("--vocab-size", type=int, help=_help("vocab_size"))
+    text.add_argument("--tokenizer", choices=TOKENIZERS, help=_help("tokenizer"))
+    text.add_argument("--remove-stopwords", help=_help("remove_stopwords"), **switch)
     train = parser.add_argument_group("training")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--optimizer", choices=("adam", "rmsprop", "sgd"))
-    train.add_argument("--early-stopping", type=int, help="patience in epochs; 0 = off")
-    train.add_argument("--class-weights", choices=("none", "balanced"))
-    train.add_argument("--seed", type=int)
-    train.add_argument("--val-split", type=float)
-    train.add_argument("--test-split", type=float)
-    train.add_argument("--device", choices=DEVICES)
-    train.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, default=None)
-    train.add_argument("--bucket-by-length", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--epochs", type=int, help=_help("epochs"))
+    train.add_argument("--batch-size", type=int, help=_help("batch_size"))
+    train.add_argument("--learning-rate", type=float, help=_help("learning_rate"))
+    train.add_argument("--optimizer", choices=OPTIMIZERS, help=_help("optimizer"))
+    train.add_argument("--early-stopping", type=int, help=_help("early_stopping"))
+    train.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=_help("class_weights"))
+    train.add_argument("--seed", type=int, help=_help("seed"))
+    train.add_argument("--val-split", type=float, help=_help("val_split"))
+    train.add_argument("--test-split", type=float, help=_help("test_split"))
+    train.add_argument("--device", choices=DEVICES, help=_help("device"))
+    train.add_argument("--mixed-precision", help=_help("mixed_precision"), **switch)
+    train.add_argument("--bucket-by-length", help=_help("bucket_by_length"), **switch)
 
 
 def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label_col: str

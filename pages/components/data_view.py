@@ -42,19 +42,13 @@ UPLOAD_TYPES = ["csv", "tsv", "tab", "txt", "json", "jsonl", "ndjson", "xlsx", "
 PREVIEW_ROWS = 20
 TOKEN_PREVIEW_ROWS = 5
 TEXT_OPTIONS = {
-    "lowercase": ("Lowercase", "'Great' and 'great' become one token, so the model learns one "
-                  "vector for both; off keeps SHOUTING apart from normal text."),
-    "strip_html": ("Remove HTML", "Drop tags such as <br /> that web reviews carry; they say "
-                   "nothing about sentiment but fill the vocabulary."),
-    "strip_urls": ("Remove links", "Drop http://... and www... addresses; each one is a rare "
-                   "token the model cannot learn from."),
-    "strip_mentions": ("Remove @mentions", "Drop @user handles (tweets); names are rarely "
-                       "sentiment, and a model can learn to like or dislike a person instead."),
-    "strip_hashtags": ("Remove #hashtags", "Drop #tags entirely. Off keeps the word without the "
-                       "'#', which often carries the mood (#fail, #love)."),
-    "strip_punctuation": ("Remove punctuation", "Drop tokens made only of punctuation. Off keeps "
-                          "'!' and '?', which can carry emphasis."),
-    "remove_stopwords": ("Remove stopwords", HELP["remove_stopwords"]),
+    "lowercase": "Lowercase",
+    "strip_html": "Remove HTML",
+    "strip_urls": "Remove links",
+    "strip_mentions": "Remove @mentions",
+    "strip_hashtags": "Remove #hashtags",
+    "strip_punctuation": "Remove punctuation",
+    "remove_stopwords": "Remove stopwords",
 }
 
 
@@ -248,8 +242,8 @@ def preprocessing_options(container, dataset_id: str, selection: Selection) -> S
     )
     chosen = {"tokenizer": tokenizer}
     columns = container.columns(3)
-    for number, (name, (label, help_text)) in enumerate(TEXT_OPTIONS.items()):
-        chosen[name] = columns[number % 3].toggle(label, value=text[name], help=help_text,
+    for number, (name, label) in enumerate(TEXT_OPTIONS.items()):
+        chosen[name] = columns[number % 3].toggle(label, value=text[name], help=HELP[name],
                                                   key=f"{dataset_id}-{name}")
     changed = {name: value for name, value in chosen.items() if text[name] != value}
     if changed:

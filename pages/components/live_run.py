@@ -7,9 +7,9 @@ without rerunning the page, and the chart keeps the user's zoom (``uirevision``)
 from pathlib import Path
 
 import streamlit as st
-from lstm_core.figures import training_curves
 
 from lstm_core.events import read_events, training_progress
+from lstm_core.figures import training_curves
 from lstm_core.runs import ACTIVE_STATES, read_status
 from lstm_core.train import request_stop
 from pages.components.run_results import show_results
