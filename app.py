@@ -16,6 +16,10 @@ def navigation() -> st.navigation:
             st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
             st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         ],
+        "Inspect": [
+            st.Page("pages/predict.py", title="Predict", icon=":material/chat:"),
+            st.Page("pages/gates.py", title="Gates", icon=":material/grid_on:"),
+        ],
     })
 
 

@@ -30,6 +30,9 @@ COMMANDS: dict[str, Command] = {
     "demo-data": Command("lstm_core.commands.demo_data", "Write the built-in demo data as CSV."),
     "train": Command("lstm_core.commands.train", "Train a model on a labelled file."),
     "runs": Command("lstm_core.commands.runs", "List the runs in the run store."),
+    "predict": Command("lstm_core.commands.predict", "Classify texts with a trained run."),
+    "gates": Command("lstm_core.commands.gates", "Show a run's gates and states, token by token."),
+    "score": Command("lstm_core.commands.score", "Predict every row of a file into a CSV."),
 }
 
 

@@ -29,6 +29,24 @@ TRACE_FIELDS = {
 SATURATING = {"lstm": ("input_gate", "forget_gate", "output_gate"),
               "gru": ("update_gate", "reset_gate"), "simple_rnn": ()}
 
+# What each field means, for the Gates page and the report.
+EXPLANATIONS = {
+    "input_gate": "How much of the new candidate is written into the cell (0 = ignore this "
+    "token, 1 = write it fully).",
+    "forget_gate": "How much of the old cell is kept (1 = remember everything so far, 0 = wipe "
+    "it). A unit that drops to 0 at 'but' is resetting the verdict.",
+    "candidate": "The new information this token offers, between -1 and 1, before the input "
+    "gate decides how much of it to store.",
+    "output_gate": "How much of the cell is shown to the next layer and the classifier.",
+    "cell": "The long-term memory: forget gate × old cell + input gate × candidate. It can grow "
+    "beyond ±1 as evidence accumulates.",
+    "hidden": "What the layer outputs after each token: output gate × tanh(cell). With "
+    "last-state pooling the classifier reads the final column.",
+    "update_gate": "GRU: how much of the old state to keep (1 = keep it, 0 = replace it with the "
+    "candidate).",
+    "reset_gate": "GRU: how much of the old state the candidate may look at (0 = start fresh).",
+}
+
 _ACTIVATIONS = {
     "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),  # = 1 / (1 + e^-x), never overflows
     "tanh": np.tanh,
@@ -151,3 +169,21 @@ def trace_layers(model, token_ids: list[int], cell_kind: str) -> list[LayerTrace
             traces.append(LayerTrace(layer.name, "forward", cell_kind, forward))
             inputs = forward["hidden"]
         index += 1
+
+
+def most_active_units(trace: LayerTrace, count: int, field: str = "hidden") -> list[int]:
+    """Units with the largest mean absolute value of ``field`` over the tokens."""
+    values = trace.values[field]
+    if not len(values):
+        return list(range(min(count, values.shape[1])))
+    return np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:count].tolist()
+
+
+def most_correlated_units(units: list[dict], label: str, count: int) -> list[int]:
+    """Units whose final value follows ``label`` most closely (by |Pearson r|), from
+    ``Run.unit_dictionary``; units with an undefined r come last."""
+    def strength(unit: dict) -> float:
+        r = unit["correlation"].get(label)
+        return -1.0 if r is None else abs(r)
+
+    return [u["unit"] for u in sorted(units, key=strength, reverse=True)[:count]]

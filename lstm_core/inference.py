@@ -8,6 +8,7 @@ on a right-padded batch (no ``model.predict``, which costs ~50 ms of overhead pe
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,13 @@ class Run:
                           self.config.text.truncating)
         return tokens, self.vocab.encode(tokens)
 
+    def encode_many(self, texts: list[str]) -> list[tuple[list[str], list[int]]]:
+        """``encode`` for many texts; big inputs are tokenized on all cores."""
+        cfg = self.config.text
+        token_lists = self.processor.tokenize_many(texts, workers=os.cpu_count() or 1)
+        cut = [truncate(tokens, cfg.max_len, cfg.truncating) for tokens in token_lists]
+        return [(tokens, self.vocab.encode(tokens)) for tokens in cut]
+
     def probabilities(self, id_lists: list[list[int]]) -> np.ndarray:
         """Class probabilities for token id lists, (texts, classes); batched by length."""
         out = np.zeros((len(id_lists), len(self.labels)), dtype="float32")
@@ -120,7 +128,7 @@ class Run:
     def predict(self, texts: list[str] | str) -> list[Prediction]:
         """The label and a probability per class for each text."""
         texts = [texts] if isinstance(texts, str) else list(texts)
-        encoded = [self.encode(text) for text in texts]
+        encoded = self.encode_many(texts)
         probabilities = self.probabilities([ids for _, ids in encoded])
         results = []
         for text, (tokens, ids), row in zip(texts, encoded, probabilities, strict=True):
@@ -169,6 +177,20 @@ class Run:
         scores = probabilities[0, predicted] - probabilities[1:, predicted]
         return Importance(tokens, self.labels[predicted], scores,
                           float(probabilities[0, predicted]))
+
+    def sample_texts(self, count: int = 200, split: str = "val") -> tuple[list[str], list[str]]:
+        """Up to ``count`` texts and labels of the run's own ``split``, for gate statistics.
+
+        Held-out texts show how the network behaves on text it did not fit; the pick is seeded,
+        so the same run always gives the same sample.
+        """
+        import pandas as pd
+
+        data = pd.read_parquet(self.path / runs.DATA_FILE, columns=["text", "label", "split"])
+        part = data[data["split"] == split]
+        if len(part) > count:
+            part = part.sample(count, random_state=0)
+        return part["text"].tolist(), part["label"].tolist()
 
     # ---- inside the network -------------------------------------------------------------
 

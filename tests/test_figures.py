@@ -2,6 +2,7 @@
 
 import json
 import re
+from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
@@ -13,16 +14,27 @@ from sklearn.metrics import auc, roc_curve
 
 from lstm_core.figures import (
     CURVE_TRACES,
+    DIVERGING_SCALE,
+    GATE_SCALE,
     TRAINING_CURVES_REVISION,
     WAITING_TEXT,
     _esc,
     accuracy_comparison,
     class_balance_figure,
+    comparison_figure,
     confusion_matrix_figure,
+    gate_heatmaps,
+    importance_figure,
+    importance_html,
     length_histogram,
     roc_figure,
+    saturation_figure,
     training_curves,
+    trajectory_figure,
+    unit_lines,
 )
+from lstm_core.gates import TRACE_FIELDS, LayerTrace
+from lstm_core.inference import Importance, Trajectory
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -300,3 +312,374 @@ def test_user_labels_are_escaped_in_every_figure():
     roc_missing = roc_figure(["pos", "pos"], np.array([[0.1, 0.9], [0.2, 0.8]]), labels)
     assert EVIL_ESCAPED in roc_missing.layout.title.subtitle.text
     assert "<img" not in figure_text(roc_missing)
+
+
+# --- inside the network: hand-made traces -----------------------------------------------------
+
+TOKENS = ["the", "food", "was", "not", "good", "the"]  # "the" twice: two columns, not one
+
+
+def lstm_trace(tokens=TOKENS, units=3) -> LayerTrace:
+    """Field k holds k + t / 10 + u / 100 at (token t, unit u); gates scaled into [0, 1] and
+    the cell state reaching 2.5, past the ±1 of the other states."""
+    t, u = np.meshgrid(np.arange(len(tokens)), np.arange(units), indexing="ij")
+    values = {}
+    for k, name in enumerate(TRACE_FIELDS["lstm"]):
+        values[name] = (k + t / 10 + u / 100) / 10 if "gate" in name else (t - u) / 10
+    values["cell"] = values["cell"].copy()
+    values["cell"][0, 0] = 2.5
+    return LayerTrace("recurrent_1", "forward", "lstm", values)
+
+
+def trajectory(tokens=TOKENS, positive=(0.6, 0.7, 0.7, 0.2, 0.3, 0.6)) -> Trajectory:
+    p = np.asarray(positive, dtype=float)
+    return Trajectory(list(tokens), ["negative", "positive"], np.column_stack([1 - p, p]),
+                      "the classifier on the hidden state after each token")
+
+
+def colorscale(name: str):
+    """A named scale as Plotly stores it in a figure."""
+    return go.layout.Coloraxis(colorscale=name).colorscale
+
+
+def subplot_titles(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.yref == "paper"]
+
+
+def test_gate_heatmaps_one_panel_per_field_with_tokens_units_and_values():
+    trace = lstm_trace()
+    fig = gate_heatmaps(trace, TOKENS, units=[2, 0])
+    assert [t.name for t in fig.data] == ["input gate", "forget gate", "candidate",
+                                          "output gate", "cell state", "hidden state"]
+    assert subplot_titles(fig) == [t.name for t in fig.data]
+    for heatmap, name in zip(fig.data, TRACE_FIELDS["lstm"], strict=True):
+        assert list(heatmap.x) == [1, 2, 3, 4, 5, 6]  # positions: both "the" keep a column
+        assert list(heatmap.y) == ["unit 2", "unit 0"]  # chosen order, first on top
+        assert_allclose(heatmap.z, trace.values[name][:, [2, 0]].T, atol=1e-6)
+        assert [list(row) for row in heatmap.text] == [TOKENS, TOKENS]
+        for part in ("'%{text}'", "position %{x}", "%{y}", "%{z:.4f}"):
+            assert part in heatmap.hovertemplate
+    assert fig.data[0].hovertemplate.startswith("'%{text}'")
+    assert "input gate %{z:.4f}" in fig.data[0].hovertemplate
+    for axis in ("xaxis", "xaxis2", "xaxis6"):
+        assert list(fig.layout[axis].ticktext) == TOKENS
+        assert list(fig.layout[axis].tickvals) == [1, 2, 3, 4, 5, 6]
+    assert fig.layout.yaxis.autorange == "reversed" and fig.layout.yaxis.type == "category"
+    assert "recurrent_1" in fig.layout.title.text and "forward" in fig.layout.title.text
+    # 3 rows of 2 panels: input and forget gate side by side on top.
+    assert (fig.data[0].xaxis, fig.data[1].xaxis, fig.data[5].xaxis) == ("x", "x2", "x6")
+
+
+def test_gate_heatmaps_share_a_gate_scale_and_a_state_scale():
+    fig = gate_heatmaps(lstm_trace(), TOKENS, units=[0, 1])
+    assert [t.coloraxis for t in fig.data] == ["coloraxis", "coloraxis", "coloraxis2",
+                                               "coloraxis", "coloraxis2", "coloraxis2"]
+    gates, states = fig.layout.coloraxis, fig.layout.coloraxis2
+    assert (gates.cmin, gates.cmax) == (0.0, 1.0)
+    assert gates.colorscale == colorscale(GATE_SCALE)
+    # The cell state reaches 2.5: the state scale follows it, symmetric around 0.
+    assert (states.cmin, states.cmax) == (-2.5, 2.5)
+    assert states.colorscale == colorscale(DIVERGING_SCALE)
+    assert gates.colorbar.title.text == "gate" and states.colorbar.title.text == "state"
+    # Units 1 and 2 stay within ±1: the state scale never shrinks below it.
+    small = gate_heatmaps(lstm_trace(), TOKENS, units=[1, 2])
+    assert (small.layout.coloraxis2.cmin, small.layout.coloraxis2.cmax) == (-1.0, 1.0)
+
+
+def test_gate_heatmaps_for_gru_and_simple_rnn_and_chosen_fields():
+    values = {name: np.full((2, 4), 0.5) for name in TRACE_FIELDS["gru"]}
+    gru = gate_heatmaps(LayerTrace("recurrent_2", "backward", "gru", values), ["a", "b"])
+    assert subplot_titles(gru) == ["update gate", "reset gate", "candidate", "hidden state"]
+    assert list(gru.data[0].y) == ["unit 0", "unit 1", "unit 2", "unit 3"]  # all units
+    assert "GRU" in gru.layout.title.text and "backward" in gru.layout.title.text
+
+    simple = gate_heatmaps(LayerTrace("recurrent_1", "forward", "simple_rnn",
+                                      {"hidden": np.array([[0.2, -0.4]])}), ["hi"])
+    assert [t.name for t in simple.data] == ["hidden state"]
+    assert simple.data[0].coloraxis == "coloraxis2"
+    assert simple.layout.coloraxis.cmin is None  # no gate scale without gates
+
+    some = gate_heatmaps(lstm_trace(), TOKENS, fields=("forget_gate", "cell"))
+    assert [t.name for t in some.data] == ["forget gate", "cell state"]
+
+
+def test_gate_heatmaps_refuse_what_does_not_fit_the_trace():
+    trace = lstm_trace()
+    with pytest.raises(ValueError, match=r"tokens has 2 entries but trace has 6"):
+        gate_heatmaps(trace, ["a", "b"])
+    with pytest.raises(ValueError, match=r"units must be unit numbers from 0 to 2, got \[3\]"):
+        gate_heatmaps(trace, TOKENS, units=[0, 3])
+    with pytest.raises(ValueError, match=r"must not repeat"):
+        gate_heatmaps(trace, TOKENS, units=[1, 1])
+    with pytest.raises(ValueError, match=r"fields must be one of .*got 'reset_gate'"):
+        gate_heatmaps(trace, TOKENS, fields=("reset_gate",))
+
+
+def test_unit_lines_draw_units_over_tokens_with_the_verdict_below():
+    trace = lstm_trace()
+    fig = unit_lines(trace, TOKENS, [2, 0], field="hidden", trajectory=trajectory())
+    unit2, unit0, negative, positive = fig.data
+    assert (unit2.name, unit0.name) == ("unit 2", "unit 0")
+    assert list(unit2.x) == [1, 2, 3, 4, 5, 6]
+    assert_allclose(unit2.y, trace.values["hidden"][:, 2])
+    assert list(unit2.text) == TOKENS and "unit 2 hidden state %{y:.4f}" in unit2.hovertemplate
+    assert (negative.name, positive.name) == ("p(negative)", "p(positive)")
+    assert_allclose(positive.y, [0.6, 0.7, 0.7, 0.2, 0.3, 0.6])
+    assert (unit2.yaxis, positive.yaxis, positive.xaxis) == ("y", "y2", "x2")
+    assert fig.layout.xaxis.matches == "x2"  # shared x: tokens line up in both panels
+    assert list(fig.layout.xaxis2.ticktext) == TOKENS
+    assert fig.layout.yaxis.title.text == "hidden state"
+    assert tuple(fig.layout.yaxis2.range) == (0, 1)
+    assert [s.y0 for s in fig.layout.shapes] == [0]  # zero line under signed states
+    assert annotation_texts(fig) == ["flips to negative at 'not'",
+                                     "flips to positive at 'the'"]
+
+
+def test_unit_lines_gate_axis_single_panel_and_errors():
+    fig = unit_lines(lstm_trace(), TOKENS, [1], field="forget_gate")
+    assert [t.name for t in fig.data] == ["unit 1"]
+    assert tuple(fig.layout.yaxis.range) == (0, 1) and not fig.layout.shapes
+    assert "Forget gate" in fig.layout.title.text
+    with pytest.raises(ValueError, match=r"field must be one of"):
+        unit_lines(lstm_trace(), TOKENS, [0], field="update_gate")
+    with pytest.raises(ValueError, match=r"same text"):
+        unit_lines(lstm_trace(), TOKENS, [0], trajectory=trajectory(TOKENS[:5], [0.5] * 5))
+
+
+def test_trajectory_figure_probabilities_per_class_and_flips():
+    fig = trajectory_figure(trajectory())
+    negative, positive = fig.data
+    assert list(positive.x) == [1, 2, 3, 4, 5, 6] and list(positive.text) == TOKENS
+    assert_allclose(negative.y, [0.4, 0.3, 0.3, 0.8, 0.7, 0.4])
+    assert positive.mode == "lines+markers"
+    assert "p(positive) %{y:.3f}" in positive.hovertemplate
+    assert list(fig.layout.xaxis.ticktext) == TOKENS
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
+    assert [(s.y0, s.line.dash) for s in fig.layout.shapes] == [(0.5, "dash")]
+    assert fig.layout.title.subtitle.text == "the classifier on the hidden state after each token"
+    flips = fig.layout.annotations
+    assert [a.text for a in flips] == ["flips to negative at 'not'",
+                                       "flips to positive at 'the'"]
+    assert [(a.x, a.y) for a in flips] == [(4, pytest.approx(0.8)), (6, pytest.approx(0.6))]
+
+
+def test_trajectory_figure_three_classes_no_flip_and_no_tokens():
+    probabilities = np.array([[0.5, 0.3, 0.2], [0.6, 0.2, 0.2]])
+    fig = trajectory_figure(Trajectory(["a", "b"], ["x", "y", "z"], probabilities, "m"))
+    assert [t.name for t in fig.data] == ["p(x)", "p(y)", "p(z)"]
+    assert not fig.layout.shapes and not fig.layout.annotations  # no 0.5 line, no flip
+    empty = trajectory_figure(Trajectory([], ["x", "y"], np.zeros((0, 2)), "m"))
+    assert empty.data == () and annotation_texts(empty) == ["No tokens to show"]
+
+
+def test_importance_figure_colours_each_token_by_its_score():
+    scores = np.array([0.1, -0.2, 0.0, 0.5, 0.05, 0.0])
+    fig = importance_figure(Importance(TOKENS, "negative", scores, 0.6))
+    cells = fig.data[0]
+    assert_allclose(cells.z, [scores])
+    assert [list(row) for row in cells.text] == [TOKENS] and cells.texttemplate == "%{text}"
+    assert list(cells.x) == [1, 2, 3, 4, 5, 6]
+    assert cells.zmid == 0 and cells.colorscale == colorscale(DIVERGING_SCALE)
+    assert "p(negative) drops by %{z:+.4f}" in cells.hovertemplate
+    assert fig.layout.title.text == "Which tokens decided it: negative (60.0%)"
+
+
+class _Spans(HTMLParser):
+    """Tags and text of importance_html's output, with entities decoded as a browser does."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.texts, self.styles, self.titles = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if tag == "span":
+            self.styles.append(attrs["style"])
+            self.titles.append(attrs["title"])
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append(data)
+
+
+def test_importance_html_escapes_every_token_and_shades_by_score():
+    tokens = ["good", EVIL, "*not*", "a & b", '"quoted"', "$5"]
+    scores = np.array([0.4, -0.2, 0.0, 0.1, 0.0, -0.4])
+    out = importance_html(Importance(tokens, "<b>pos</b>", scores, 0.9))
+    assert "<img" not in out and "<b>" not in out
+    assert EVIL_ESCAPED in out and "&amp;lt;" not in out  # escaped once, not twice
+    assert "&#42;not&#42;" in out  # no Markdown emphasis
+    parsed = _Spans()
+    parsed.feed(out)
+    assert parsed.tags == ["div"] + ["span"] * len(tokens)  # nothing but our own tags
+    assert parsed.texts == tokens  # a browser shows exactly the tokens
+    assert "rgba(178, 24, 43, 0.85)" in parsed.styles[0]  # strongest push towards: full red
+    assert "rgba(33, 102, 172, 0.425)" in parsed.styles[1]  # half as strong against: blue
+    assert "rgba(33, 102, 172, 0.85)" in parsed.styles[5]
+    assert ", 0.0)" in parsed.styles[2]  # no effect: no shade
+    assert parsed.titles[0] == "without it p(<b>pos</b>) drops by +0.4000"
+    assert "\n" not in out  # one line: Markdown keeps the HTML block whole
+    assert importance_html(Importance([], "pos", np.zeros(0), 0.5)) == ""
+
+
+def gate_stats_entry(layer="recurrent_1", direction="forward"):
+    return {"layer": layer, "direction": direction, "tokens": 1234, "gates": {
+        "input_gate": {"left": [0.1, 0.0, 0.5], "right": [0.2, 0.9, 0.5]},
+        "forget_gate": {"left": [0.0, 0.3, 0.0], "right": [1.0, 0.3, 0.6]},
+        "output_gate": {"left": [0.4, 0.4, 0.4], "right": [0.1, 0.1, 0.1]},
+    }}
+
+
+def test_saturation_figure_one_point_per_unit_and_gate_under_the_limit_line():
+    stats = [gate_stats_entry(), gate_stats_entry("recurrent_2"),
+             gate_stats_entry("recurrent_2", "backward")]
+    stats[1]["gates"]["input_gate"]["left"] = [0.7, 0.7, 0.7]
+    fig = saturation_figure(stats)  # the last layer by default
+    limit, input_gate, forget_gate, output_gate = fig.data
+    assert list(limit.x) == [0, 1] and list(limit.y) == [1, 0] and limit.line.dash == "dash"
+    assert (input_gate.name, forget_gate.name, output_gate.name) == (
+        "input gate", "forget gate", "output gate")
+    assert list(input_gate.x) == [0.7, 0.7, 0.7]  # recurrent_2 forward
+    assert list(forget_gate.y) == [1.0, 0.3, 0.6]
+    assert list(forget_gate.customdata) == [0, 1, 2]
+    assert "unit %{customdata}" in forget_gate.hovertemplate
+    assert tuple(fig.layout.xaxis.range) == (0, 1) and tuple(fig.layout.yaxis.range) == (0, 1)
+    assert "(< 0.1)" in fig.layout.xaxis.title.text and "(> 0.9)" in fig.layout.yaxis.title.text
+    assert "recurrent_2 (forward)" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text == "over 1,234 tokens"
+    first = saturation_figure(stats, layer="recurrent_1")
+    assert list(first.data[1].x) == [0.1, 0.0, 0.5]
+    assert "backward" in saturation_figure(stats, direction="backward").layout.title.text
+    assert list(saturation_figure(gate_stats_entry()).data[1].x) == [0.1, 0.0, 0.5]
+    with pytest.raises(ValueError, match=r"no entry for layer 'recurrent_3'"):
+        saturation_figure(stats, layer="recurrent_3")
+
+
+def test_saturation_figure_without_gates_says_so():
+    fig = saturation_figure([{"layer": "recurrent_1", "direction": "forward", "tokens": 5,
+                              "gates": {}}])
+    assert len(fig.data) == 1 and annotation_texts(fig) == ["This cell has no gates"]
+
+
+def comparison_result(labels=2):
+    """"the food was good" against "the food was not good", two units, one layer."""
+    tokens_a, tokens_b = ["the", "food", "was", "good"], ["the", "food", "was", "not", "good"]
+    probs_a = np.linspace(0.5, 0.8, 4)
+    probs_b = np.array([0.5, 0.6, 0.7, 0.2, 0.1])
+
+    def table(p):
+        return np.column_stack([1 - p, p] if labels == 2 else [1 - p, p / 2, p / 2])
+
+    return {
+        "tokens_a": tokens_a, "tokens_b": tokens_b,
+        "pairs": [(0, 0), (1, 1), (2, 2), (None, 3), (3, 4)],
+        "trajectory_a": table(probs_a), "trajectory_b": table(probs_b),
+        "layers": [{"layer": "recurrent_1", "direction": "forward", "diff": {
+            "hidden": [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], None, [-0.6, 0.3]],
+            "cell": [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], None, [-1.2, 0.1]],
+        }}],
+    }
+
+
+def test_comparison_figure_aligns_trajectories_and_shows_b_minus_a():
+    fig = comparison_figure(comparison_result(), ["negative", "positive"])
+    line_a, line_b, diff = fig.data
+    assert (line_a.name, line_b.name) == ("A: p(positive)", "B: p(positive)")
+    assert list(line_a.x) == [1, 2, 3, 4, 5]
+    assert_allclose(np.array(line_a.y, dtype=float), [0.5, 0.6, 0.7, np.nan, 0.8])
+    assert line_a.y[3] is None and line_a.line.dash == "dot"  # A has no "not": a gap
+    assert_allclose(line_b.y, [0.5, 0.6, 0.7, 0.2, 0.1])
+    assert list(line_b.text) == ["the", "food", "was", "not", "good"]
+    assert list(fig.layout.xaxis2.ticktext) == ["the", "food", "was", "— / not", "good"]
+    assert list(diff.y) == ["unit 0", "unit 1"]
+    assert [list(row) for row in diff.z] == [[0.0, 0.0, 0.0, None, -0.6],
+                                             [0.0, 0.0, 0.0, None, 0.3]]
+    assert diff.zmid == 0 and (diff.zmin, diff.zmax) == (-0.6, 0.6)
+    assert diff.colorscale == colorscale(DIVERGING_SCALE)
+    assert diff.hoverongaps is False and "%{z:+.4f}" in diff.hovertemplate
+    assert (diff.xaxis, diff.yaxis) == ("x2", "y2") and fig.layout.xaxis.matches == "x2"
+    assert subplot_titles(fig) == ["probability after each token", "hidden state: B minus A"]
+    assert [s.y0 for s in fig.layout.shapes] == [0.5]
+    cell = comparison_figure(comparison_result(), ["negative", "positive"], field="cell")
+    assert cell.data[2].z[0][4] == -1.2 and cell.data[2].zmin == -1.2
+
+
+def test_comparison_figure_replaced_tokens_more_classes_and_errors():
+    result = comparison_result(labels=3)
+    result["tokens_b"] = ["the", "food", "was", "not", "bad"]
+    fig = comparison_figure(result, ["neg", "mid", "pos"])
+    assert [t.name for t in fig.data[:-1]] == ["A: p(neg)", "A: p(mid)", "A: p(pos)",
+                                               "B: p(neg)", "B: p(mid)", "B: p(pos)"]
+    assert list(fig.layout.xaxis2.ticktext)[-1] == "good / bad"
+    assert not fig.layout.shapes  # no 0.5 line for three classes
+    with pytest.raises(ValueError, match=r"no layer 'recurrent_2' with direction 'forward'"):
+        comparison_figure(result, ["neg", "mid", "pos"], layer="recurrent_2")
+    with pytest.raises(ValueError, match=r"field must be one of \['hidden', 'cell'\]"):
+        comparison_figure(result, ["neg", "mid", "pos"], field="forget_gate")
+    with pytest.raises(ValueError, match=r"trajectory_a has 3 classes"):
+        comparison_figure(result, ["neg", "pos"])
+
+
+def test_user_tokens_and_labels_are_escaped_in_the_network_figures():
+    tokens = ["good", EVIL, "good"]
+    trace = lstm_trace(tokens, units=2)
+    traj = Trajectory(tokens, [EVIL, "pos"], np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]]),
+                      "m")
+    result = comparison_result()
+    result["tokens_b"][3] = EVIL
+    figures = [
+        gate_heatmaps(trace, tokens),
+        unit_lines(trace, tokens, [0], trajectory=traj),
+        trajectory_figure(traj),
+        importance_figure(Importance(tokens, EVIL, np.array([0.1, 0.2, 0.3]), 0.7)),
+        comparison_figure(result, [EVIL, "pos"]),
+    ]
+    for fig in figures:
+        text = figure_text(fig)
+        assert "<img" not in text
+        assert EVIL_ESCAPED in text
+    assert list(figures[0].layout.xaxis.ticktext)[1] == EVIL_ESCAPED
+    assert figures[2].data[0].name == f"p({EVIL_ESCAPED})"
+    assert f"flips to pos at '{EVIL_ESCAPED}'" in annotation_texts(figures[2])
+    assert EVIL_ESCAPED in figures[3].layout.title.text
+    assert list(figures[4].layout.xaxis2.ticktext)[3] == f"— / {EVIL_ESCAPED}"
+
+
+# --- inside the network: one real run ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    from lstm_core import load_run
+    from lstm_core.train import create_run, train_run
+    from tests.helpers import demo_examples, tiny_config
+
+    run_dir = create_run(tiny_config(epochs=1), demo_examples(200),
+                         run_dir=tmp_path_factory.mktemp("figures") / "r")
+    train_run(run_dir)
+    return load_run(run_dir)
+
+
+def test_network_figures_from_a_real_run(real_run):
+    text = "the food was not good but the service was great"
+    gates = real_run.gates(text)
+    layer = gates.layer("recurrent_1")
+    units = layer.values["hidden"].shape[1]
+    heatmaps = gate_heatmaps(layer, gates.tokens, units=[units - 1, 0])
+    assert len(heatmaps.data) == 6 and np.shape(heatmaps.data[0].z) == (2, len(gates.tokens))
+    assert list(heatmaps.layout.xaxis.ticktext) == gates.tokens
+    traj = real_run.trajectory(text)
+    lines = unit_lines(layer, gates.tokens, [0, 1], trajectory=traj)
+    assert [t.name for t in lines.data[2:]] == [f"p({label})" for label in real_run.labels]
+    assert_allclose(trajectory_figure(traj).data[1].y, traj.probabilities[:, 1])
+    importance = real_run.importance(text)
+    assert_allclose(importance_figure(importance).data[0].z[0], importance.scores)
+    assert importance_html(importance).count("<span") == len(importance.tokens)
+    stats = real_run.gate_stats([text, "the plot was dull"])
+    saturation = saturation_figure(stats)
+    assert [len(t.x) for t in saturation.data[1:]] == [units] * 3
+    result = real_run.compare("the food was good", "the food was not good")
+    comparison = comparison_figure(result, real_run.labels)
+    assert list(comparison.layout.xaxis2.ticktext)[3] == "— / not"
+    assert comparison.data[-1].z[0][3] is None

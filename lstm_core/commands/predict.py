@@ -1,0 +1,91 @@
+"""``predict RUN_DIR TEXT... [--json]``: the label and class probabilities of each text.
+
+RUN_DIR is a run directory, or the id of a run in the run store (``runs`` lists them). Without
+``--json`` a table (text, label, confidence, flag); with it, a JSON list of
+``Prediction.to_dict()``: {text, label, probabilities: {class: p}, tokens, unknown_tokens, flag}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lstm_core.cli import SUCCESS
+from lstm_core.errors import StudioError
+
+RUN_HELP = "run directory, or the id of a run in $LSTM_STUDIO_RUNS or ./runs (see 'runs')"
+TEXT_WIDTH = 50  # characters of each text shown in the table
+FLAGS = {
+    "empty": "no tokens were left after preprocessing",
+    "all_unknown": "none of the tokens is in the model's vocabulary",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", metavar="RUN_DIR", help=RUN_HELP)
+    parser.add_argument("texts", metavar="TEXT", nargs="+", help="texts to classify; quote each")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON list of {text, label, probabilities, tokens, flag}")
+
+
+def run_path(spec: str) -> Path:
+    """The directory of ``spec``: a path that exists is used as is, anything else is a run id.
+
+    Raises:
+        StudioError: neither a directory nor a run id in the run store, or a run without a
+            saved model.
+    """
+    from lstm_core import runs
+
+    path = Path(spec).expanduser()
+    if path.exists() and not path.is_dir():
+        raise StudioError(f"{spec} is a file, not a run directory.")
+    if not path.exists():
+        if len(path.parts) > 1:  # a path, not an id: say so rather than "not a valid run id"
+            raise StudioError(f"{spec} does not exist. Give a run directory or a run id "
+                              "(see 'runs').")
+        path = runs.resolve_run(spec)
+    # load_run checks these too; checked here, a wrong directory fails before TensorFlow loads.
+    if not (path / runs.CONFIG_FILE).is_file():
+        raise StudioError(f"{spec} is not a run directory (it has no {runs.CONFIG_FILE}).")
+    if not (path / runs.MODEL_FILE).is_file():
+        raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch to "
+                          "finish, or pick another run (see 'runs').")
+    return path
+
+
+def open_run(spec: str):
+    """Load the run named by ``spec`` (see ``run_path``) for prediction, as ``lstm_core.Run``.
+
+    GPU memory grows on demand, so predicting beside a training job does not take the whole
+    card from it.
+    """
+    path = run_path(spec)
+    from lstm_core.device import configure_device
+    from lstm_core.inference import load_run
+
+    configure_device("auto")
+    return load_run(path)
+
+
+def _short(text: str, width: int = TEXT_WIDTH) -> str:
+    text = " ".join(text.split())  # line breaks and tabs would break the table
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = open_run(args.run)
+    predictions = loaded.predict(args.texts)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))
+        return SUCCESS
+    label_width = max(len("label"), *(len(label) for label in loaded.labels))
+    print(f"{'text':<{TEXT_WIDTH}}  {'label':<{label_width}}  {'confidence':>10}  flag")
+    for p in predictions:
+        confidence = p.probabilities[p.label]
+        print(f"{_short(p.text):<{TEXT_WIDTH}}  {p.label:<{label_width}}  {confidence:>10.1%}  "
+              f"{p.flag or '-'}")
+    for flag in sorted({p.flag for p in predictions if p.flag}):
+        print(f"{flag}: {FLAGS.get(flag, flag)}; the label comes from the model's biases alone.")
+    return SUCCESS

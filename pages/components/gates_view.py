@@ -1,0 +1,125 @@
+"""The Gates page's pieces: choosers kept in the URL, heatmaps, unit lines, statistics, compare."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lstm_core.demo_data import EXAMPLE_SENTENCES
+from lstm_core.figures import (
+    comparison_figure, gate_heatmaps, saturation_figure, unit_lines,
+)
+from lstm_core.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units, most_correlated_units
+from lstm_core.text import has_cjk
+from pages.components.run_picker import loaded_run
+
+SAMPLE_TEXTS = 200
+UNIT_CHOICES = ("most active in this sentence", "most correlated with the label", "hand-picked")
+
+
+def _language(run) -> str:
+    return "zh" if any(has_cjk(token) for token in run.vocab.tokens[2:50]) else "en"
+
+
+def _query_choice(name: str, options: list[str], default: str) -> str:
+    value = st.query_params.get(name, default)
+    return value if value in options else default
+
+
+def choose_sentence(container, run) -> str:
+    examples = EXAMPLE_SENTENCES[_language(run)]
+    if "gate-sentence" not in st.session_state:
+        st.session_state["gate-sentence"] = st.query_params.get("sentence",
+                                                                 examples["contrast"])
+    container.caption("Examples: " + " · ".join(examples.values()))
+    sentence = container.text_input("Sentence", key="gate-sentence")
+    st.query_params["sentence"] = sentence
+    return sentence
+
+
+def choose_layer(container, trace):
+    """Layer and direction selectors (query params ``layer``, ``direction``)."""
+    layers = sorted({t.layer for t in trace.layers})
+    left, right = container.columns(2)
+    layer = left.selectbox("Layer", layers,
+                           index=layers.index(_query_choice("layer", layers, layers[0])))
+    directions = [t.direction for t in trace.layers if t.layer == layer]
+    direction = right.selectbox(
+        "Direction", directions,
+        index=directions.index(_query_choice("direction", directions, directions[0])),
+        help="A bidirectional layer also reads the sentence right to left; its values are "
+        "shown under the token they were computed at.")
+    st.query_params["layer"], st.query_params["direction"] = layer, direction
+    return trace.layer(layer, direction)
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading many texts through the network...")
+def _sample_statistics(run_path: str, model_mtime: float, layer: str, direction: str) -> tuple:
+    run = loaded_run(Path(run_path))
+    texts, labels = run.sample_texts(SAMPLE_TEXTS)
+    stats = run.gate_stats(texts)
+    units = run.unit_dictionary(texts, labels, layer=layer, direction=direction)
+    return stats, units
+
+
+def _statistics(run, layer) -> tuple:
+    mtime = (run.path / "model.keras").stat().st_mtime
+    return _sample_statistics(str(run.path), mtime, layer.layer, layer.direction)
+
+
+def choose_units(container, run, layer) -> list[int]:
+    total = layer.values["hidden"].shape[1]
+    left, middle = container.columns([2, 1])
+    how = left.radio("Units to show", UNIT_CHOICES, horizontal=True)
+    count = middle.slider("How many", 1, total, min(total, 16))
+    if how == UNIT_CHOICES[0]:
+        return most_active_units(layer, count)
+    if how == UNIT_CHOICES[1]:
+        _, units = _statistics(run, layer)
+        return most_correlated_units(units, run.labels[-1], count)
+    return container.multiselect("Units", list(range(total)), default=list(range(min(4, total))))
+
+
+def show_heatmaps(container, layer, tokens: list[str], units: list[int]) -> None:
+    container.plotly_chart(gate_heatmaps(layer, tokens, units=units), key="heatmaps")
+    with container.expander("What each gate does"):
+        for field in TRACE_FIELDS[layer.cell]:
+            st.markdown(f"**{field.replace('_', ' ')}**: {EXPLANATIONS[field]}")
+
+
+def show_unit_lines(container, run, sentence: str, layer, tokens, units: list[int]) -> None:
+    fields = list(TRACE_FIELDS[layer.cell])
+    field = container.selectbox("Follow the units' value of", fields,
+                                index=fields.index("hidden"))
+    container.plotly_chart(unit_lines(layer, tokens, units[:8], field=field,
+                                      trajectory=run.trajectory(sentence)), key="unit-lines")
+
+
+def show_sample_statistics(container, run, layer) -> None:
+    stats, units = _statistics(run, layer)
+    container.caption(f"{SAMPLE_TEXTS} held-out texts of this run. Left: how often each unit's "
+                      "gates are nearly shut or wide open (Karpathy, Johnson & Fei-Fei 2015). "
+                      "Right: the tokens that drive each unit highest.")
+    left, right = container.columns(2)
+    left.plotly_chart(saturation_figure(stats, layer=layer.layer, direction=layer.direction),
+                      key="saturation")
+    right.dataframe(pd.DataFrame([{
+        "unit": u["unit"],
+        "top tokens": " · ".join(token for token, _ in u["top_tokens"]),
+        "lowest tokens": " · ".join(token for token, _ in u["bottom_tokens"]),
+        f"r with {run.labels[-1]}": u["correlation"][run.labels[-1]],
+    } for u in units]), hide_index=True, width="stretch")
+
+
+def show_comparison(container, run, layer) -> None:
+    examples = EXAMPLE_SENTENCES[_language(run)]
+    plain = examples["negation"].replace(" not", "").replace("不", "")
+    left, right = container.columns(2)
+    text_a = left.text_input("Sentence A", plain, key="compare-a")
+    text_b = right.text_input("Sentence B", examples["negation"], key="compare-b")
+    fields = list(TRACE_FIELDS[layer.cell])
+    field = container.selectbox("Difference in", fields, index=fields.index("hidden"),
+                                key="compare-field")
+    result = run.compare(text_a, text_b)
+    container.plotly_chart(comparison_figure(result, run.labels, field=field, layer=layer.layer,
+                                             direction=layer.direction), key="comparison")

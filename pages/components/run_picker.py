@@ -1,0 +1,54 @@
+"""Pick a trained run (kept in the ``run`` query parameter) and load it once for all sessions."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from lstm_core.errors import StudioError
+from lstm_core.runs import MODEL_FILE, RunSummary, list_runs, resolve_run
+
+
+def usable_runs() -> list[RunSummary]:
+    """Runs with a saved model, finished ones first, newest first within each group."""
+    runs = [r for r in list_runs() if (r.path / MODEL_FILE).is_file()]
+    return sorted(runs, key=lambda r: r.status != "finished")
+
+
+@st.cache_resource(max_entries=16, show_spinner="Loading the model...")
+def _load(run_path: str, model_mtime: float):
+    """One loaded model per run and model file, shared by every session of this server."""
+    from lstm_core.device import keep_tensorflow_off_gpu
+    from lstm_core.inference import load_run
+
+    keep_tensorflow_off_gpu()
+    return load_run(run_path)
+
+
+def loaded_run(run_dir: Path):
+    return _load(str(run_dir), (run_dir / MODEL_FILE).stat().st_mtime)
+
+
+def pick_run(container) -> Path | None:
+    """A run selector; the choice is written to the URL so a link opens the same run."""
+    runs = usable_runs()
+    if not runs:
+        container.info("No trained run yet: train one on the Train page first.")
+        container.page_link("pages/train.py", label="Go to Train", icon="🏋")
+        return None
+    ids = [r.run_id for r in runs]
+    wanted = st.query_params.get("run", ids[0])
+    if wanted not in ids:
+        try:
+            resolve_run(wanted)
+        except StudioError as exc:
+            container.error(str(exc))
+        else:
+            container.warning(f"Run {wanted} has no saved model yet; showing {ids[0]}.")
+        wanted = ids[0]
+    labels = {r.run_id: f"{r.run_id} · {r.status} · {r.cell}"
+              + (f" · test {r.test_accuracy:.1%}" if r.test_accuracy is not None else "")
+              for r in runs}
+    chosen = container.selectbox("Run", ids, index=ids.index(wanted), format_func=labels.get,
+                                 help="Runs with a saved model; finished ones first.")
+    st.query_params["run"] = chosen
+    return next(r.path for r in runs if r.run_id == chosen)

@@ -1,0 +1,176 @@
+"""A real ``streamlit run app.py`` server, headless Chromium, and tiny training jobs for it.
+
+The server lives for the whole session with one runs directory of its own (``studio.runs``),
+unlike the per-test directory of tests/conftest.py: a job started by a test must be visible to
+the server, so tests write their runs there. Chromium is Debian's; Playwright does not download
+one here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lstm_core import runs
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SERVER_START_S = 90.0
+JOB_END_S = 60.0
+POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class Studio:
+    """The running app: where to point the browser and where its runs are."""
+
+    url: str
+    runs: Path
+    log: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _end_process_group(process: subprocess.Popen) -> None:
+    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        if process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def end_active_jobs(root: Path, timeout_s: float = JOB_END_S) -> None:
+    """Ask every queued or running job under ``root`` to stop; kill those that do not."""
+    from lstm_core.train import request_stop
+
+    active = [d for d in root.iterdir() if (d / runs.STATUS_FILE).is_file()
+              and runs.read_status(d)["status"] in runs.ACTIVE_STATES]
+    for run_dir in active:
+        request_stop(run_dir)
+    deadline = time.monotonic() + timeout_s
+    while active and time.monotonic() < deadline:
+        active = [d for d in active if runs.read_status(d)["status"] in runs.ACTIVE_STATES]
+        time.sleep(POLL_S)
+    for run_dir in active:  # jobs run in sessions of their own: the server's group is not theirs
+        pid = runs.read_status(run_dir).get("pid")
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory) -> Iterator[Studio]:
+    """``streamlit run app.py`` on a free port, its runs in a directory of its own."""
+    runs_dir = tmp_path_factory.mktemp("studio-runs")
+    log = runs_dir.parent / "streamlit.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, runs.RUNS_ENV: str(runs_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Studio(url=url, runs=runs_dir, log=log)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while not _healthy(url):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit not healthy after {SERVER_START_S:.0f} s:\n"
+                            f"{server.log_tail()}")
+            time.sleep(POLL_S)
+        yield server
+    finally:
+        try:
+            end_active_jobs(runs_dir)
+        finally:
+            _end_process_group(process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, shared by the session; each test opens its own page."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed; the browser tests need Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, studio):
+    """A fresh browser context and page, wide enough for the app's wide layout."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tiny_job(studio, monkeypatch):
+    """Start tiny training jobs in the server's runs dir; each is stopped at teardown.
+
+    Returns a function ``start(name, **train)`` giving the run directory. The job's process
+    inherits this test's environment, so the runs dir is pointed at the server's first.
+    """
+    from lstm_core.jobs import start_job
+    from lstm_core.train import create_run
+    from tests.helpers import demo_examples, tiny_config
+
+    monkeypatch.setenv(runs.RUNS_ENV, str(studio.runs))
+
+    def start(name: str, **train) -> Path:
+        run_dir = create_run(tiny_config(**train), demo_examples(), run_dir=studio.runs / name)
+        start_job(run_dir)
+        return run_dir
+
+    yield start
+    end_active_jobs(studio.runs)
