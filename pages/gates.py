@@ -7,8 +7,13 @@ import streamlit as st
 
 from pages.components.entry import ensure_app_navigation
 from pages.components.gates_view import (
-    choose_layer, choose_sentence, choose_units, show_comparison, show_heatmaps,
-    show_sample_statistics, show_unit_lines,
+    choose_layer,
+    choose_sentence,
+    choose_units,
+    show_comparison,
+    show_heatmaps,
+    show_sample_statistics,
+    show_unit_lines,
 )
 from pages.components.run_picker import loaded_run, pick_run
 

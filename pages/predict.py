@@ -7,7 +7,11 @@ import streamlit as st
 
 from pages.components.entry import ensure_app_navigation
 from pages.components.predict_view import (
-    example_buttons, score_file, sentence_input, show_predictions, show_sentence,
+    example_buttons,
+    score_file,
+    sentence_input,
+    show_predictions,
+    show_sentence,
 )
 from pages.components.run_picker import loaded_run, pick_run
 

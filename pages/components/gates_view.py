@@ -7,7 +7,10 @@ import streamlit as st
 
 from lstm_core.demo_data import EXAMPLE_SENTENCES
 from lstm_core.figures import (
-    comparison_figure, gate_heatmaps, saturation_figure, unit_lines,
+    comparison_figure,
+    gate_heatmaps,
+    saturation_figure,
+    unit_lines,
 )
 from lstm_core.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units, most_correlated_units
 from lstm_core.text import has_cjk
