@@ -19,6 +19,7 @@ def navigation() -> st.navigation:
         "Inspect": [
             st.Page("pages/predict.py", title="Predict", icon=":material/chat:"),
             st.Page("pages/gates.py", title="Gates", icon=":material/grid_on:"),
+            st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
         ],
     })
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, Command] = {
     "predict": Command("lstm_core.commands.predict", "Classify texts with a trained run."),
     "gates": Command("lstm_core.commands.gates", "Show a run's gates and states, token by token."),
     "score": Command("lstm_core.commands.score", "Predict every row of a file into a CSV."),
+    "report": Command("lstm_core.commands.report", "Write a run's report as one HTML file."),
 }
 
 

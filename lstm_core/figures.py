@@ -978,3 +978,66 @@ def comparison_figure(result: dict, labels: list[str], field: str = "hidden",
     if not pairs:
         _note(fig, NO_TOKENS_TEXT)
     return fig
+
+
+# --- Comparing runs -------------------------------------------------------------------------
+
+# The per-epoch values events.jsonl records, and how the overlay names them.
+OVERLAY_METRICS = {
+    "loss": "Training loss",
+    "accuracy": "Training accuracy",
+    "val_loss": "Validation loss",
+    "val_accuracy": "Validation accuracy",
+}
+# With the colour, a marker shape and a dash per run, so lines stay apart in grey scale too.
+OVERLAY_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star", "cross")
+OVERLAY_DASHES = ("solid", "dot", "dash", "dashdot")
+
+
+def overlay_curves(runs: dict[str, list[dict]], metric: str = "val_accuracy") -> go.Figure:
+    """One metric of several runs on one chart, one line per run, a point per epoch.
+
+    x is the epoch (part-way for an epoch stopped early, as in ``training_curves``); missing
+    values are left out. Accuracies are drawn in percent on a 0 to 100% axis, losses from 0.
+
+    Args:
+        runs: run name (shown in the legend, escaped) to that run's events.jsonl records.
+        metric: one of ``OVERLAY_METRICS``: loss, accuracy, val_loss, val_accuracy.
+
+    Returns:
+        The figure: one trace per run, in the order of ``runs``; a note when no run has a
+        finished epoch.
+
+    Raises:
+        ValueError: if ``metric`` is not one of ``OVERLAY_METRICS``.
+
+    Example:
+        >>> fig = overlay_curves({"a": read_events(run_a), "b": read_events(run_b)}, "val_loss")
+    """
+    if metric not in OVERLAY_METRICS:
+        raise ValueError(f"metric must be one of {list(OVERLAY_METRICS)}, got {metric!r}.")
+    title = OVERLAY_METRICS[metric]
+    is_accuracy = metric.endswith("accuracy")
+    fig = go.Figure()
+    for index, (name, events) in enumerate(runs.items()):
+        per_epoch = _batches_per_epoch(events)
+        epochs = [e for e in events if e.get("event") == "epoch"]
+        x, y = _points([(_epoch_x(e, per_epoch), e.get(metric)) for e in epochs])
+        # No <extra> part: Plotly shows the trace's (escaped) name beside the value.
+        fig.add_trace(go.Scatter(
+            x=x, y=y, name=_esc(name), uid=f"run-{index}", mode="lines+markers",
+            line={"color": PALETTE[index % len(PALETTE)], "width": 2,
+                  "dash": OVERLAY_DASHES[index // len(PALETTE) % len(OVERLAY_DASHES)]},
+            marker={"size": 7, "symbol": OVERLAY_SYMBOLS[index % len(OVERLAY_SYMBOLS)]},
+            hovertemplate=f"epoch %{{x:.2f}}<br>{title.lower()} "
+                          f"%{{y:{'.1%' if is_accuracy else '.4f'}}}",
+        ))
+    _style(fig, f"{title} per epoch", x_title="Epoch", y_title=title)
+    fig.update_xaxes(rangemode="tozero")
+    if is_accuracy:
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    else:
+        fig.update_yaxes(rangemode="tozero")
+    if not any(len(trace.x) for trace in fig.data):
+        _note(fig, "No finished epoch to show yet" if runs else "Choose runs to compare")
+    return fig

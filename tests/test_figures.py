@@ -683,3 +683,37 @@ def test_network_figures_from_a_real_run(real_run):
     comparison = comparison_figure(result, real_run.labels)
     assert list(comparison.layout.xaxis2.ticktext)[3] == "— / not"
     assert comparison.data[-1].z[0][3] is None
+
+
+# --- overlay_curves ---------------------------------------------------------------------------
+# Imported here, not in the block at the top, so this section can be added on its own.
+
+
+def test_overlay_curves_draws_one_line_per_run_per_epoch_with_gaps_left_out():
+    from lstm_core.figures import overlay_curves
+
+    other = [start(batches_per_epoch=2), epoch(1, 2, 0.9, 0.4, 0.8, 0.45),
+             epoch(2, 2, 0.7, 0.6, 0.6, 0.62), epoch(3, 2, 0.6, 0.7, 0.5, 0.71)]
+    fig = overlay_curves({"first": EVENTS, EVIL: other}, "val_accuracy")
+    assert [t.name for t in fig.data] == ["first", EVIL_ESCAPED]
+    # EVENTS: epoch 1 has no val_accuracy; epoch 2 stopped after 2 of 4 batches (x = 1.5).
+    assert list(fig.data[0].x) == [1.5] and list(fig.data[0].y) == [0.68]
+    assert list(fig.data[1].x) == [1.0, 2.0, 3.0]
+    assert_allclose(fig.data[1].y, [0.45, 0.62, 0.71])
+    assert fig.data[0].line.color != fig.data[1].line.color
+    assert fig.data[0].marker.symbol != fig.data[1].marker.symbol
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert EVIL not in json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder)
+    loss = overlay_curves({"first": EVENTS, "second": other}, "loss")
+    assert_allclose(loss.data[1].y, [0.9, 0.7, 0.6])
+    assert "Training loss" in loss.layout.title.text and loss.layout.yaxis.tickformat is None
+    assert not loss.layout.annotations
+
+
+def test_overlay_curves_says_when_there_is_nothing_and_refuses_unknown_metrics():
+    from lstm_core.figures import overlay_curves
+
+    assert annotation_texts(overlay_curves({"a": [start()]})) == ["No finished epoch to show yet"]
+    assert annotation_texts(overlay_curves({})) == ["Choose runs to compare"]
+    with pytest.raises(ValueError, match=r"metric must be one of .*'val_accuracy'.*got 'f1'"):
+        overlay_curves({"a": EVENTS}, "f1")

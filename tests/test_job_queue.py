@@ -22,7 +22,7 @@ def test_max_jobs_comes_from_the_environment(monkeypatch):
 def test_jobs_beyond_the_limit_wait_in_order_and_start_when_a_slot_frees(tmp_path):
     root = tmp_path / "runs"
     first, second, third = (
-        create_run(tiny_config(epochs=200), demo_examples(), run_dir=root / name)
+        create_run(tiny_config(epochs=200, early_stopping=0), demo_examples(), run_dir=root / name)
         for name in ("a-first", "b-second", "c-third")
     )
     start_job(first)

@@ -112,7 +112,8 @@ def test_train_launches_a_job_and_follows_it_to_the_results():
 
 
 def test_stop_button_stops_the_job_and_a_refresh_reattaches(tmp_path):
-    run_dir = create_run(tiny_config(epochs=300), demo_examples(600), name="long")
+    run_dir = create_run(tiny_config(epochs=300, early_stopping=0), demo_examples(600),
+                         name="long")
     from lstm_core.jobs import start_job
 
     start_job(run_dir)

@@ -1,0 +1,88 @@
+"""Predict, Gates and compare in a real browser, on a tiny run trained for this module."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+
+pytest.importorskip("playwright")
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.browser
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def run_id(studio):
+    from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
+    from lstm_core.train import create_run, train_run
+    from tests.helpers import demo_examples
+
+    config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),
+                       model=ModelConfig(embed_dim=8, units=6),
+                       train=TrainConfig(epochs=1, seed=1))
+    run_dir = create_run(config, demo_examples(400), run_dir=studio.runs / "20990101-inspect")
+    train_run(run_dir)
+    return run_dir.name
+
+
+def url(studio, page_name: str, **query) -> str:
+    return f"{studio.url}/{page_name}?{urllib.parse.urlencode(query)}"
+
+
+def plot_data(page, index: int = -1):
+    """The plotly traces of a chart on the page, as the browser holds them."""
+    return page.evaluate(f"""() => {{
+        const plots = [...document.querySelectorAll('.js-plotly-plot')];
+        const plot = plots.at({index});
+        return plot.data.map(d => ({{type: d.type, x: d.x, name: d.name}}));
+    }}""")
+
+
+def test_predict_an_example_sentence_shows_verdict_tokens_and_trajectory(page, studio, run_id):
+    page.goto(url(studio, "predict", run=run_id))
+    example = page.get_by_role("button", name="negation", exact=True)
+    expect(example).to_be_visible(timeout=60_000)  # the first visit loads TensorFlow
+    example.click()
+    expect(page.get_by_text("Which words decided it")).to_be_visible()
+    expect(page.locator("span", has_text="not").first).to_be_visible()
+    expect(page.get_by_text("Probability after each token")).to_be_visible()
+    assert "text=the+food+was+not+good" in page.url
+
+
+def test_hostile_text_is_shown_as_text_never_run_as_html(page, studio, run_id):
+    page.goto(url(studio, "predict", run=run_id, text=f"the food was {XSS} good"))
+    expect(page.get_by_text("Which words decided it")).to_be_visible(timeout=60_000)
+    assert page.locator("img[src='x']").count() == 0
+    page.goto(url(studio, "gates", run=run_id, sentence=f"{XSS} the plot was dull"))
+    expect(page.get_by_text("Compare two sentences")).to_be_visible(timeout=60_000)
+    assert page.locator("img[src='x']").count() == 0
+
+
+def test_gates_view_opens_from_a_shared_link_and_survives_a_reload(page, studio, run_id):
+    link = url(studio, "gates", run=run_id, sentence="the plot was dull, but the acting was "
+               "superb", layer="recurrent_1", direction="forward")
+    page.goto(link)
+    expect(page.get_by_text("Compare two sentences")).to_be_visible(timeout=60_000)
+    heatmap = page.locator(".js-plotly-plot").first
+    expect(heatmap).to_be_visible()
+    traces = plot_data(page, 0)
+    assert {t["type"] for t in traces} == {"heatmap"}
+    page.reload()
+    expect(page.get_by_label("Sentence", exact=True)).to_have_value(
+        "the plot was dull, but the acting was superb", timeout=60_000)
+
+
+def test_compare_two_sentences_aligns_the_inserted_negation(page, studio, run_id):
+    page.goto(url(studio, "gates", run=run_id))
+    expect(page.get_by_text("Compare two sentences")).to_be_visible(timeout=60_000)
+    page.get_by_label("Sentence A").fill("the food was good")
+    page.get_by_label("Sentence B").fill("the food was not good")
+    page.get_by_label("Sentence B").press("Enter")
+    page.wait_for_function("""() => {
+        const plots = [...document.querySelectorAll('.js-plotly-plot')];
+        const layout = plots.at(-1).layout;
+        const ticks = JSON.stringify(layout);
+        return ticks.includes('not');
+    }""", timeout=60_000)
