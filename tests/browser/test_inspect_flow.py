@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+import zipfile
 
 import pytest
 
@@ -77,12 +78,35 @@ def test_gates_view_opens_from_a_shared_link_and_survives_a_reload(page, studio,
 def test_compare_two_sentences_aligns_the_inserted_negation(page, studio, run_id):
     page.goto(url(studio, "gates", run=run_id))
     expect(page.get_by_text("Compare two sentences")).to_be_visible(timeout=60_000)
-    page.get_by_label("Sentence A").fill("the food was good")
-    page.get_by_label("Sentence B").fill("the food was not good")
+    page.get_by_label("Sentence A").fill("the acting was fun")
+    page.get_by_label("Sentence B").fill("the acting was never fun")
     page.get_by_label("Sentence B").press("Enter")
-    page.wait_for_function("""() => {
-        const plots = [...document.querySelectorAll('.js-plotly-plot')];
-        const layout = plots.at(-1).layout;
-        const ticks = JSON.stringify(layout);
-        return ticks.includes('not');
-    }""", timeout=60_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(
+        plot => JSON.stringify(plot.layout || {}).includes('B minus A')
+             && JSON.stringify(plot.layout.xaxis || {}).includes('never'))""", timeout=60_000)
+    ticks = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .map(plot => plot.layout).filter(layout => JSON.stringify(layout).includes('B minus A'))
+        .map(layout => layout.xaxis.ticktext || layout.xaxis2.ticktext)[0]""")
+    assert ticks == ["the", "acting", "was", "— / never", "fun"]
+
+
+def test_a_run_downloads_as_one_zip_and_its_report_as_one_html_file(page, studio, run_id, tmp_path):
+    page.goto(url(studio, "runs", runs=run_id))
+    button = page.get_by_role("button", name="Download (zip)")
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    archive = tmp_path / download.value.suggested_filename
+    download.value.save_as(archive)
+    assert archive.name == f"{run_id}.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+    assert {"model.keras", "vocab.json", "config.json", "metrics.json"} <= {
+        name.split("/")[-1] for name in names}
+
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert report.suffix == ".html" and run_id in html and "Plotly" in html

@@ -2,7 +2,8 @@
 refuse a bad upload, each waiting on what the page shows (or on status.json), never on the clock.
 
 Run: ``python -m pytest tests/browser -q``. With ``STUDIO_SCREENSHOTS=1`` the first test also saves
-the live curves as docs/live-curves.png for the README.
+the live curves as docs/live-curves.png and, once the demo model is trained, its gate view as
+docs/gates.png for the README.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "live-curves.png"
+GATES_SCREENSHOT = ROOT / "docs" / "gates.png"
+GATES_SENTENCE = "the plot was dull, but the acting was superb"
 # A job's process imports TensorFlow and compiles its first batch before the first event: slow
 # on a busy CPU, and slower while the browser and the server share it.
 JOB_START_MS = 180_000
@@ -96,6 +99,15 @@ def save_live_screenshot(page, run_id: str) -> None:
     })
 
 
+def save_gates_screenshot(page, studio, run_id: str) -> None:
+    """The trained demo model's gate heatmaps for a sentence whose verdict turns at "but"."""
+    page.goto(f"{studio.url}/gates?run={run_id}&sentence={GATES_SENTENCE.replace(' ', '+')}")
+    heatmaps = page.locator(".js-plotly-plot").first
+    expect(heatmaps).to_be_visible(timeout=120_000)
+    page.wait_for_timeout(1000)  # plotly's transition after the first draw
+    heatmaps.screenshot(path=str(GATES_SCREENSHOT))
+
+
 @pytest.mark.slow
 def test_demo_button_trains_live_and_shows_the_results(page, studio):
     page.goto(studio.url)
@@ -118,6 +130,8 @@ def test_demo_button_trains_live_and_shows_the_results(page, studio):
     expect(page.get_by_text(re.compile(r"Finished on \w+: \d+ epochs"))).to_be_visible()
     assert read_status(studio.runs / run_id)["status"] == "finished"
     assert "Traceback" not in page_text(page)
+    if os.environ.get("STUDIO_SCREENSHOTS") == "1":
+        save_gates_screenshot(page, studio, run_id)
 
 
 def test_reload_during_training_reattaches_to_the_run(page, studio, tiny_job):
