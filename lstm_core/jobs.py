@@ -13,24 +13,25 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from lstm_core import runs
 from lstm_core.train import request_stop
 
-# Jobs started by this process. Holding the Popen objects lets us reap finished children (no
-# zombies) without ever waiting on a running one.
-_children: list[subprocess.Popen] = []
 
+def _reap_when_done(process: subprocess.Popen) -> None:
+    """Wait for the job in a daemon thread: no zombie once it ends, and the server never blocks.
 
-def reap_finished() -> None:
-    _children[:] = [child for child in _children if child.poll() is None]
+    The thread keeps the Popen object alive, so it is never collected (with a ResourceWarning)
+    while its job runs; the job is in a session of its own and outlives this process anyway.
+    """
+    threading.Thread(target=process.wait, name=f"reap-job-{process.pid}", daemon=True).start()
 
 
 def start_job(run_dir: Path) -> int:
     """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
-    reap_finished()
     run_dir = Path(run_dir).resolve()
     log = (run_dir / runs.LOG_FILE).open("ab")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -40,7 +41,7 @@ def start_job(run_dir: Path) -> int:
         cwd=Path(__file__).resolve().parent.parent, env=env, start_new_session=True,
     )
     log.close()
-    _children.append(process)
+    _reap_when_done(process)
     runs.write_status(run_dir, pid=process.pid, host=socket.gethostname(),
                       pid_start=runs.process_start_ticks(process.pid))
     return process.pid

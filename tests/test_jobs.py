@@ -1,4 +1,6 @@
+import os
 import time
+from pathlib import Path
 
 from lstm_core import runs
 from lstm_core.events import read_events
@@ -20,11 +22,13 @@ def wait_for(predicate, timeout=120.0, interval=0.2):
 def test_a_job_trains_in_its_own_process_and_finishes(tmp_path):
     run_dir = create_run(tiny_config(epochs=1), demo_examples(), run_dir=tmp_path / "run")
     pid = start_job(run_dir)
-    assert pid != __import__("os").getpid()
+    assert pid != os.getpid()
     status = wait_for(lambda: (s := runs.read_status(run_dir))["status"] not in
                       runs.ACTIVE_STATES and s)
     assert status["status"] == "finished", status.get("message")
     assert status["pid"] == pid and (run_dir / "model.keras").exists()
+    # Reaped as soon as it exits: a classroom server starts many jobs and must not keep zombies.
+    wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=30)
 
 
 def test_stop_job_stops_a_running_job_after_a_batch_and_keeps_the_model(tmp_path):
@@ -42,7 +46,7 @@ def test_a_killed_job_is_marked_interrupted(tmp_path):
                          run_dir=tmp_path / "run")
     pid = start_job(run_dir)
     wait_for(lambda: runs.read_status(run_dir)["status"] == "running")
-    __import__("os").kill(pid, 9)
+    os.kill(pid, 9)
     status = wait_for(lambda: (s := runs.read_status(run_dir))["status"] != "running" and s)
     assert status["status"] == "interrupted"
     assert "ended without saying why" in status["message"]

@@ -101,6 +101,7 @@ def save_live_screenshot(page, run_id: str) -> None:
 
 def save_gates_screenshot(page, studio, run_id: str) -> None:
     """The trained demo model's gate heatmaps for a sentence whose verdict turns at "but"."""
+    page.set_viewport_size({"width": 1400, "height": 1800})  # the whole chart, not cut off
     page.goto(f"{studio.url}/gates?run={run_id}&sentence={GATES_SENTENCE.replace(' ', '+')}")
     heatmaps = page.locator(".js-plotly-plot").first
     expect(heatmaps).to_be_visible(timeout=120_000)
