@@ -51,6 +51,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: python bench/bench_inference.py
+    sys.path.insert(0, str(ROOT))
+
+from bench.bench_training import positive_int  # noqa: E402
 
 EMBED_DIM = 128
 UNITS = 128
@@ -298,16 +302,6 @@ def print_table(results: dict) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Inference speed of lstm_core's Run against Keras' model.predict.",
@@ -316,7 +310,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("benchmark", choices=[*BENCHMARKS, "all"])
     parser.add_argument("--run", help="measure this run (directory or run id) instead of "
                                       "training a 128-unit LSTM first")
-    parser.add_argument("--repeats", type=_positive, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="timed calls per side (default: 100 single, 50 gates, 3 score)")
     parser.add_argument("--texts", type=Path, help="score: the first 10,000 texts of this file "
                                                    "instead of demo sentences")
@@ -328,8 +322,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = list(BENCHMARKS) if args.benchmark == "all" else [args.benchmark]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     from bench.bench_training import environment
     from lstm_core.commands.predict import open_run
     from lstm_core.errors import StudioError

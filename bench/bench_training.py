@@ -531,7 +531,7 @@ BENCHMARKS: dict[str, tuple[Callable[[argparse.Namespace, Path], dict], str]] = 
 }
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -547,13 +547,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="; ".join(f"{name}: {help_}" for name, (_, help_) in BENCHMARKS.items()),
     )
     parser.add_argument("benchmark", choices=[*BENCHMARKS, "all"])
-    parser.add_argument("--repeats", type=_positive, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="seeds per benchmark (default: 3 for uci, 1 for the imdb ones)")
-    parser.add_argument("--epochs", type=_positive, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="epochs on both sides (default: 5 for uci, 2 for imdb, the "
                              "suggested number for imdb-defaults)")
     # Smoke test only: N random rows of each file; the figures mean nothing.
-    parser.add_argument("--limit", type=_positive, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=positive_int, default=None, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 

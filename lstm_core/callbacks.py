@@ -28,10 +28,12 @@ class EventLog(keras.callbacks.Callback):
     """Writes one JSON line every ``log_every`` batches and one per epoch.
 
     Batch lines carry the running mean loss and accuracy of the epoch so far (what Keras reports).
+    A resumed run appends a new ``start`` line with ``initial_epoch``: readers drop what the
+    earlier attempt logged after that epoch (see ``events.read_events``).
     """
 
     def __init__(self, path: Path, *, batch_size: int, batches_per_epoch: int, log_every: int,
-                 epochs: int, train_samples: int, device: str) -> None:
+                 epochs: int, train_samples: int, device: str, initial_epoch: int = 0) -> None:
         super().__init__()
         self.path = Path(path)
         self.batch_size = batch_size
@@ -40,7 +42,7 @@ class EventLog(keras.callbacks.Callback):
         self.epochs = epochs
         self.train_samples = train_samples
         self.device = device
-        self._file = None
+        self.initial_epoch = initial_epoch
         self._started = 0.0
         self._epoch_started = 0.0
         self._epoch_train_seconds = 0.0
@@ -49,15 +51,17 @@ class EventLog(keras.callbacks.Callback):
         self._step = 0
 
     def write(self, event: str, **fields) -> None:
+        # Opened per line: nothing stays open when fit() raises (on_train_end is then skipped),
+        # and each line reaches the file before the app's next read.
         record = {"event": event, "time": time.time(), **fields}
-        self._file.write(json.dumps(record, allow_nan=False) + "\n")
-        self._file.flush()
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, allow_nan=False) + "\n")
 
     def on_train_begin(self, logs=None):
-        self._file = self.path.open("a", encoding="utf-8")
         self._started = time.perf_counter()
         self.write("start", epochs=self.epochs, batches_per_epoch=self.batches_per_epoch,
-                   batch_size=self.batch_size, train_samples=self.train_samples, device=self.device)
+                   batch_size=self.batch_size, train_samples=self.train_samples, device=self.device,
+                   initial_epoch=self.initial_epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_started = time.perf_counter()
@@ -101,11 +105,6 @@ class EventLog(keras.callbacks.Callback):
             elapsed=time.perf_counter() - self._started,
         )
 
-    def on_train_end(self, logs=None):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
     def _rate(self, samples: int) -> float | None:
         return _number(samples / self._epoch_train_seconds) if self._epoch_train_seconds else None
 
@@ -137,13 +136,16 @@ class RunGuard(keras.callbacks.Callback):
 
 
 class BestModelKeeper(keras.callbacks.Callback):
-    """Keeps the weights with the lowest finite val_loss, in memory and as model.keras on disk."""
+    """Keeps the weights with the lowest finite val_loss, in memory and as model.keras on disk.
 
-    def __init__(self, path: Path, on_improve=None) -> None:
+    ``best_loss`` is the loss to beat: that of the model already on disk when a run resumes.
+    """
+
+    def __init__(self, path: Path, on_improve=None, best_loss: float = math.inf) -> None:
         super().__init__()
         self.path = Path(path)
         self.on_improve = on_improve
-        self.best_loss = math.inf
+        self.best_loss = best_loss
         self.best_epoch = 0
         self.best_logs: dict = {}
         self.best_weights = None
@@ -163,5 +165,9 @@ class BestModelKeeper(keras.callbacks.Callback):
 def save_model_atomic(model: keras.Model, path: Path) -> None:
     """model.save to a temp name beside ``path``, then rename: readers never see half a model."""
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    model.save(tmp)
-    os.replace(tmp, path)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not also keep half a model around
+        raise

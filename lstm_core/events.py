@@ -1,7 +1,9 @@
 """Reading a run's events.jsonl (written by ``callbacks.EventLog``), without importing Keras.
 
 The training process appends while the app reads, so the last line may be half written: it is
-skipped until it is complete.
+skipped until it is complete. A resumed run appends a new ``start`` event with the epoch it goes
+on from; what the earlier attempt logged after that epoch is dropped here, so every reader sees
+one continuous run.
 """
 
 from __future__ import annotations
@@ -21,12 +23,16 @@ def read_events(run_dir: Path) -> list[dict]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    events = []
+    events: list[dict] = []
     for line in text.splitlines():
         try:
-            events.append(json.loads(line))
+            event = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line still being written, or damaged: the rest stays readable
+        if event.get("event") == "start" and event.get("initial_epoch"):
+            resumed_after = event["initial_epoch"]
+            events = [e for e in events if e.get("epoch", 0) <= resumed_after]
+        events.append(event)
     return events
 
 
@@ -49,15 +55,19 @@ def training_progress(events: list[dict]) -> dict:
     Time left extrapolates the time per batch so far (validation included) over the batches
     still to come, assuming every epoch runs; early stopping can only make it shorter.
     """
-    start = next((e for e in events if e.get("event") == "start"), None)
+    starts = [e for e in events if e.get("event") == "start"]
     batches = [e for e in events if e.get("event") == "batch"]
-    if start is None:
+    if not starts:
         return {"started": False, "fraction": 0.0}
+    start = starts[-1]  # a resumed run: times and rates count from its latest start
     per_epoch = max(int(start["batches_per_epoch"]), 1)
     total = per_epoch * int(start["epochs"])
+    resumed_after = int(start.get("initial_epoch") or 0)
     last = batches[-1] if batches else None
+    since_start = last if last and last["epoch"] > resumed_after else None
     done = (last["epoch"] - 1) * per_epoch + last["batch"] if last else 0
-    elapsed = last["elapsed"] if last else 0.0
+    elapsed = since_start["elapsed"] if since_start else 0.0
+    done_since_start = done - resumed_after * per_epoch
     return {
         "started": True,
         "epoch": last["epoch"] if last else 1,
@@ -67,6 +77,6 @@ def training_progress(events: list[dict]) -> dict:
         "fraction": min(done / total, 1.0),
         "samples_per_s": last.get("samples_per_s") if last else None,
         "elapsed_s": elapsed,
-        "eta_s": elapsed / done * (total - done) if done else None,
+        "eta_s": elapsed / done_since_start * (total - done) if since_start else None,
         "device": start.get("device", ""),
     }

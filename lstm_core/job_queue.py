@@ -9,13 +9,13 @@ up after a crash or a restart of the web server.
 from __future__ import annotations
 
 import fcntl
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from lstm_core import runs
+from lstm_core.config import whole_number_setting
 from lstm_core.errors import StudioError
 from lstm_core.fileio import read_json
 
@@ -25,14 +25,7 @@ POLL_S = 0.5
 
 def max_jobs() -> int:
     """Jobs that may train at once on each device: ``$LSTM_STUDIO_MAX_JOBS``, default 1."""
-    raw = os.environ.get(MAX_JOBS_ENV, "1")
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise StudioError(f"{MAX_JOBS_ENV} must be a whole number of at least 1; got {raw!r}.")
-    return value
+    return whole_number_setting(MAX_JOBS_ENV, 1)
 
 
 def jobs_ahead(run_dir: Path) -> int:

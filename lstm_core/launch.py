@@ -8,7 +8,7 @@ from lstm_core.config import RunConfig
 from lstm_core.data_check import DataReport, check_examples, suggest_settings
 from lstm_core.datasets import dataset_examples, load_selection
 from lstm_core.jobs import start_job
-from lstm_core.train import create_run
+from lstm_core.train import create_run, reopen_run
 
 
 def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
@@ -43,3 +43,11 @@ def launch_demo() -> Path:
     dataset_id = save_builtin("demo-en")
     config, _ = suggested_config(dataset_id)
     return launch(dataset_id, config)
+
+
+def resume(run_dir: Path) -> int:
+    """Start a stopped, failed or interrupted run's process again; returns the epoch it goes on
+    from (see ``train.reopen_run``)."""
+    epoch = reopen_run(run_dir)
+    start_job(run_dir)
+    return epoch

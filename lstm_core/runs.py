@@ -2,9 +2,10 @@
 
 A run directory holds ``config.json`` (RunConfig), ``data.parquet`` (the examples with their
 split), ``status.json``, ``events.jsonl``, ``vocab.json``, ``model.keras``, ``baseline.json``,
-``metrics.json`` and ``predictions.csv``. The app, the CLI and the training process talk only
-through these files, so a run started anywhere can be watched, stopped or listed from anywhere,
-and a restart of the web server loses nothing.
+``metrics.json`` and ``predictions.csv``, and while a run can still be resumed ``backup/`` (the
+weights, optimizer state and number of its last finished epoch). The app, the CLI and the
+training process talk only through these files, so a run started anywhere can be watched,
+stopped or listed from anywhere, and a restart of the web server loses nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from lstm_core.fileio import atomic_write_json, read_json, safe_name
 RUNS_ENV = "LSTM_STUDIO_RUNS"
 STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
 ACTIVE_STATES = ("queued", "running")
+RESUMABLE_STATES = ("stopped", "failed", "interrupted")
 
 CONFIG_FILE = "config.json"
 STATUS_FILE = "status.json"
@@ -38,6 +40,8 @@ PREDICTIONS_FILE = "predictions.csv"
 DATA_FILE = "data.parquet"
 STOP_FILE = "STOP"
 LOG_FILE = "worker.log"
+BACKUP_DIR = "backup"
+BACKUP_EPOCH_FILE = "training_metadata.json"  # written by keras.callbacks.BackupAndRestore
 
 
 def now_iso() -> str:
@@ -76,6 +80,26 @@ def resolve_run(run_id: str, root: Path | None = None) -> Path:
     path = (root / run_id).resolve()
     if path.parent != root or not path.is_dir():
         raise StudioError(f"There is no run {run_id!r} in {root}.")
+    return path
+
+
+def find_run(spec: str | Path) -> Path:
+    """The run a person named on the command line: a directory as is, anything else a run id.
+
+    Raises:
+        StudioError: a file, a path that does not exist, an unknown id, or a directory with no
+            config.json.
+    """
+    path = Path(spec).expanduser()
+    if path.exists() and not path.is_dir():
+        raise StudioError(f"{spec} is a file, not a run directory.")
+    if not path.exists():
+        if len(path.parts) > 1:  # a path, not an id: say so rather than "not a valid run id"
+            raise StudioError(f"{spec} does not exist. Give a run directory or a run id "
+                              "(see 'runs').")
+        path = resolve_run(str(spec))
+    if not (path / CONFIG_FILE).is_file():
+        raise StudioError(f"{spec} is not a run directory (it has no {CONFIG_FILE}).")
     return path
 
 

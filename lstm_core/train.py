@@ -8,7 +8,10 @@ status: finished, stopped, or failed with a message.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import shutil
 import socket
 import traceback
 from collections.abc import Callable
@@ -96,6 +99,41 @@ def create_run(
     return run_dir
 
 
+def resume_point(run_dir: Path) -> int | None:
+    """The last finished epoch a stopped, failed or interrupted run can go on from, else None."""
+    run_dir = Path(run_dir)
+    if runs.read_status(run_dir)["status"] not in runs.RESUMABLE_STATES:
+        return None
+    return _backed_up_epoch(run_dir / runs.BACKUP_DIR) or None
+
+
+def reopen_run(run_dir: Path) -> int:
+    """Queue a stopped, failed or interrupted run again, to go on from its last finished epoch.
+
+    ``train_run`` then restores the weights, optimizer state and epoch counter saved after that
+    epoch (keras.callbacks.BackupAndRestore) and appends to the same curves.
+
+    Returns:
+        The epoch training goes on from.
+
+    Raises:
+        StudioError: if the run is still active, finished, or has no finished epoch to go on from.
+    """
+    run_dir = Path(run_dir)
+    status = runs.read_status(run_dir)
+    epoch = resume_point(run_dir)
+    if epoch is None:
+        if status["status"] not in runs.RESUMABLE_STATES:
+            raise StudioError(f"Run {run_dir.name} is {status['status']}; only a stopped, failed "
+                              "or interrupted run can be resumed.")
+        raise StudioError(f"Run {run_dir.name} ended before its first epoch finished, so there "
+                          "is nothing to go on from; train it again instead.")
+    (run_dir / runs.STOP_FILE).unlink(missing_ok=True)
+    runs.write_status(run_dir, status="queued", ended=None, queue_position=None, pid=None,
+                      pid_start=None, message=f"Resuming after epoch {epoch}.")
+    return epoch
+
+
 def request_stop(run_dir: Path) -> None:
     """Ask a queued or running job to stop; it does so after its current batch."""
     atomic_write_bytes(Path(run_dir) / runs.STOP_FILE, b"stop requested\n")
@@ -129,12 +167,21 @@ def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
         return _finish(run_dir, "stopped", "Stopped by Ctrl+C; the best model so far is kept.")
     except MemoryError:
         return _finish(run_dir, "failed", "Out of memory: lower batch_size, max_len or units.")
+    except OSError as exc:  # a full disk, a read-only or vanished run directory
+        _log_traceback(run_dir)
+        return _finish(run_dir, "failed", (
+            f"Could not read or write the run's files ({exc.strerror or exc}). Free disk space "
+            "or fix the folder's permissions, then resume the run or train it again."))
     except Exception as exc:
-        with (run_dir / runs.LOG_FILE).open("a") as log:
-            log.write(traceback.format_exc())
+        _log_traceback(run_dir)
         _finish(run_dir, "failed", f"Internal error ({type(exc).__name__}: {exc}); see worker.log.")
         raise
     return _finish(run_dir, *outcome)
+
+
+def _log_traceback(run_dir: Path) -> None:
+    with contextlib.suppress(OSError), (run_dir / runs.LOG_FILE).open("a") as log:
+        log.write(traceback.format_exc())
 
 
 def _report_queue(run_dir: Path, place: int, say: Progress) -> None:
@@ -150,6 +197,7 @@ def _finish(run_dir: Path, state: str, message: str) -> dict:
 def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     """The training itself; returns (final state, message)."""
     from lstm_core.device import configure_device, hide_gpus_if_cpu
+    from lstm_core.distribute import split_cpu, training_strategy
 
     hide_gpus_if_cpu(config.train.device)
     import keras
@@ -163,6 +211,9 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     from lstm_core.vocab import Vocabulary
 
     tf_device, device_name = configure_device(config.train.device)
+    if tf_device.startswith("/CPU"):
+        split_cpu()
+    strategy, device_name = training_strategy(device_name)
     runs.write_status(run_dir, device=device_name)
     say(f"device: {device_name}")
     keras.utils.set_random_seed(config.train.seed)
@@ -204,19 +255,28 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
                              bucket=True, seed=None)
 
+    backup = run_dir / runs.BACKUP_DIR
+    initial_epoch = _backed_up_epoch(backup)
+    if initial_epoch:
+        say(f"resuming after epoch {initial_epoch}")
     keeper = BestModelKeeper(
         run_dir / runs.MODEL_FILE,
         on_improve=lambda epoch, logs: runs.write_status(
             run_dir, best_epoch=epoch, best_val_accuracy=float(logs.get("val_accuracy", 0.0)),
             best_val_loss=float(logs["val_loss"]),
         ),
+        best_loss=_saved_best_loss(run_dir) if initial_epoch else math.inf,
     )
     guard = RunGuard(run_dir / runs.STOP_FILE)
     callbacks = [
+        # First, so that every later callback sees the restored epoch. Two copies: a process
+        # killed while writing one still leaves the other.
+        keras.callbacks.BackupAndRestore(str(backup), double_checkpoint=True,
+                                         delete_checkpoint=False),
         EventLog(run_dir / runs.EVENTS_FILE, batch_size=config.train.batch_size,
                  batches_per_epoch=batches_per_epoch, log_every=config.train.log_every,
                  epochs=config.train.epochs, train_samples=len(parts["train"]),
-                 device=device_name),
+                 device=device_name, initial_epoch=initial_epoch),
         guard,
         keeper,
         keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: _report_epoch(
@@ -226,25 +286,32 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=config.train.early_stopping))
 
-    with tf.device(tf_device):
+    with strategy.scope() if strategy else tf.device(tf_device):
         model = build_model(config.model, vocab.size, len(vocab.labels))
         compile_model(model, config.train)
         say(f"training {model.count_params():,} parameters on {len(parts['train'])} texts")
         model.fit(train_ds, validation_data=val_ds, epochs=config.train.epochs, verbose=0,
                   shuffle=False, callbacks=callbacks)  # batches are shuffled by make_dataset
 
-        if guard.reason == "nan":
-            return "failed", (
-                f"The loss became NaN at {guard.where}. Lower the learning rate (now "
-                f"{config.train.learning_rate}) or check the data; the best model before that is "
-                "kept." if keeper.best_weights is not None else
-                f"The loss became NaN at {guard.where}, before any model was saved. Lower the "
-                f"learning rate (now {config.train.learning_rate}) or check the data."
-            )
-        if keeper.best_weights is None:
-            save_model_atomic(model, run_dir / runs.MODEL_FILE)
-        else:
+    if guard.reason == "nan":
+        return "failed", (
+            f"The loss became NaN at {guard.where}. Lower the learning rate (now "
+            f"{config.train.learning_rate}) or check the data; the best model before that is "
+            "kept." if keeper.best_weights is not None else
+            f"The loss became NaN at {guard.where}, before any model was saved. Lower the "
+            f"learning rate (now {config.train.learning_rate}) or check the data."
+        )
+    with tf.device(tf_device):
+        if strategy is not None:
+            # Under a strategy, predict_on_batch answers once per replica: test on one device.
+            trained, model = model, keras.models.clone_model(model)
+            model.set_weights(trained.get_weights())
+        if keeper.best_weights is not None:
             model.set_weights(keeper.best_weights)
+        elif initial_epoch and (run_dir / runs.MODEL_FILE).is_file():
+            model.load_weights(run_dir / runs.MODEL_FILE)  # no better epoch since resuming
+        else:
+            save_model_atomic(model, run_dir / runs.MODEL_FILE)
         # The baseline is fitted after the LSTM: it is only needed for the report, and the
         # first live curve point should not wait for it.
         baseline = BagOfWordsBaseline().fit(
@@ -254,8 +321,22 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         if len(parts["test"]):
             _evaluate(run_dir, model, baseline, data, tokens, ids, y, parts["test"], vocab, say)
     if guard.reason == "stopped":
-        return "stopped", f"Stopped at {guard.where}; the best model so far is kept."
+        return "stopped", (f"Stopped at {guard.where}; the best model so far is kept, and the "
+                           "run can be resumed.")
+    shutil.rmtree(backup, ignore_errors=True)  # finished: nothing left to resume
     return "finished", ""
+
+
+def _backed_up_epoch(backup: Path) -> int:
+    try:
+        return int(read_json(backup / runs.BACKUP_EPOCH_FILE)["epoch"])
+    except (StudioError, KeyError, TypeError, ValueError):
+        return 0
+
+
+def _saved_best_loss(run_dir: Path) -> float:
+    loss = runs.read_status(run_dir).get("best_val_loss")
+    return float(loss) if loss is not None and (run_dir / runs.MODEL_FILE).is_file() else math.inf
 
 
 def _report_epoch(run_dir: Path, epochs: int, say: Progress, epoch: int, logs: dict) -> None:

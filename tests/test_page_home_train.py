@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lstm_core import runs
+from lstm_core.events import read_events
 from lstm_core.train import create_run, train_run
 from tests.helpers import demo_examples, tiny_config
 
@@ -133,3 +134,19 @@ def test_a_run_trained_from_the_command_line_shows_its_results(tmp_path):
     at = app("pages/train.py", run=run_dir.name)
     assert not at.exception
     assert "Finished on CPU" in texts(at) and "Test accuracy (LSTM)" in texts(at)
+
+
+def test_an_interrupted_run_offers_resume_and_goes_on_in_the_same_run(tmp_path):
+    run_dir = create_run(tiny_config(epochs=2, early_stopping=0), demo_examples(), name="cut")
+    train_run(run_dir)
+    (run_dir / runs.BACKUP_DIR).mkdir()  # as a job killed after its first epoch leaves it
+    (run_dir / runs.BACKUP_DIR / runs.BACKUP_EPOCH_FILE).write_text('{"epoch": 1, "batch": 0}')
+    runs.write_status(run_dir, status="interrupted", message="The training process ended.")
+    at = app("pages/train.py", run=run_dir.name)
+    assert "The training process ended." in texts(at)
+    next(b for b in at.button if b.label == "Resume after epoch 1").click().run()
+    assert not at.exception
+    follow(at, lambda a: runs.read_status(run_dir)["status"] == "finished")
+    starts = [e for e in read_events(run_dir) if e["event"] == "start"]
+    assert [s["initial_epoch"] for s in starts] == [0, 1]
+    assert not any(b.label.startswith("Resume") for b in at.button)

@@ -30,25 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_path(spec: str) -> Path:
-    """The directory of ``spec``: a path that exists is used as is, anything else is a run id.
+    """The directory of ``spec`` (see ``runs.find_run``), which must hold a saved model.
 
     Raises:
-        StudioError: neither a directory nor a run id in the run store, or a run without a
-            saved model.
+        StudioError: not a run, or a run without a saved model.
     """
     from lstm_core import runs
 
-    path = Path(spec).expanduser()
-    if path.exists() and not path.is_dir():
-        raise StudioError(f"{spec} is a file, not a run directory.")
-    if not path.exists():
-        if len(path.parts) > 1:  # a path, not an id: say so rather than "not a valid run id"
-            raise StudioError(f"{spec} does not exist. Give a run directory or a run id "
-                              "(see 'runs').")
-        path = runs.resolve_run(spec)
-    # load_run checks these too; checked here, a wrong directory fails before TensorFlow loads.
-    if not (path / runs.CONFIG_FILE).is_file():
-        raise StudioError(f"{spec} is not a run directory (it has no {runs.CONFIG_FILE}).")
+    path = runs.find_run(spec)
+    # load_run checks this too; checked here, a wrong directory fails before TensorFlow loads.
     if not (path / runs.MODEL_FILE).is_file():
         raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch to "
                           "finish, or pick another run (see 'runs').")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from lstm_core.cli import SUCCESS
 from lstm_core.commands.predict import RUN_HELP
-from lstm_core.errors import StudioError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,29 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the sentence whose gates are shown (default: the first test text)")
 
 
-def run_dir(spec: str) -> Path:
-    """A run directory given as a path, or as the id of a run in the run store.
-
-    Unlike ``predict``, a run without a saved model is accepted: its report says so.
-    """
-    from lstm_core import runs
-
-    path = Path(spec).expanduser()
-    if not path.exists():
-        if len(path.parts) > 1:  # a path, not an id: say so rather than "not a valid run id"
-            raise StudioError(f"{spec} does not exist. Give a run directory or a run id "
-                              "(see 'runs').")
-        path = runs.resolve_run(spec)
-    if not (path / runs.CONFIG_FILE).is_file():
-        raise StudioError(f"{spec} is not a run directory (it has no {runs.CONFIG_FILE}).")
-    return path
-
-
 def run(args: argparse.Namespace) -> int:
     from lstm_core import runs
     from lstm_core.report import report_path, write_report
 
-    path = run_dir(args.run)
+    path = runs.find_run(args.run)  # a run without a model is accepted: its report says so
     out = report_path(args.out)  # a wrong --out fails here, before TensorFlow loads
     if (path / runs.MODEL_FILE).is_file():
         from lstm_core.device import configure_device

@@ -42,7 +42,11 @@ def _help(name: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="CSV/TSV/JSON/Excel/Parquet file, or demo-en, demo-zh")
+    parser.add_argument("data", nargs="?",
+                        help="CSV/TSV/JSON/Excel/Parquet file, or demo-en, demo-zh")
+    parser.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                        help="go on with a stopped, failed or interrupted run from its last "
+                        "finished epoch (weights, optimizer state and curves carry on)")
     parser.add_argument("--text-col", help="column with the text (default: guessed)")
     parser.add_argument("--label-col", help="column with the label (default: guessed)")
     parser.add_argument("--rating-threshold", type=float,
@@ -113,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
+    if args.resume is not None:
+        return _resume(args, say, started)
+    if args.data is None:
+        raise StudioError("Name a data file (or demo-en, demo-zh), or --resume RUN_DIR.")
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
@@ -135,6 +143,20 @@ def run(args: argparse.Namespace) -> int:
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
     say(f"run directory: {run_dir}")
+    return _train_and_report(run_dir, say, started)
+
+
+def _resume(args: argparse.Namespace, say, started: float) -> int:
+    from lstm_core.runs import find_run
+    from lstm_core.train import reopen_run
+
+    given = [f"--{name.replace('_', '-')}" for name in ("data", *FLAG_SECTIONS, "test_data")
+             if getattr(args, name) is not None]
+    if given:
+        raise StudioError(f"--resume goes on with the run's own data and settings; leave out "
+                          f"{', '.join(given)}.")
+    run_dir = find_run(args.resume)
+    say(f"run directory: {run_dir}: resuming after epoch {reopen_run(run_dir)}")
     return _train_and_report(run_dir, say, started)
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from lstm_core.errors import StudioError
 from lstm_core.events import read_events, training_progress
 from lstm_core.figures import training_curves
+from lstm_core.launch import resume
 from lstm_core.runs import ACTIVE_STATES, read_status
-from lstm_core.train import request_stop
+from lstm_core.train import request_stop, resume_point
 from pages.components.run_results import show_results
 
 REFRESH_S = 1.0
@@ -76,7 +78,25 @@ def _show_ended(container, run_dir: Path, status: dict) -> None:
         container.warning(message or "Stopped.", icon="⏹")
     else:
         container.error(f"This run {state}: {message}")
+    _offer_resume(container, run_dir)
     events = read_events(run_dir)
     if events:
         container.plotly_chart(training_curves(events), key=f"curves-{run_dir.name}")
     show_results(container, run_dir)
+
+
+def _offer_resume(container, run_dir: Path) -> None:
+    epoch = resume_point(run_dir)
+    if epoch is None:
+        return
+    if not container.button(f"Resume after epoch {epoch}", icon=":material/play_arrow:",
+                            key=f"resume-{run_dir.name}",
+                            help="Goes on with the weights, optimizer state and curves saved "
+                            "after that epoch, in the same run."):
+        return
+    try:
+        resume(run_dir)
+    except StudioError as exc:
+        container.error(str(exc))
+        return
+    st.rerun()

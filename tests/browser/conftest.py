@@ -10,67 +10,20 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from lstm_core import runs
+from lstm_core.app_server import AppServer, start_app_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SERVER_START_S = 90.0
 JOB_END_S = 60.0
 POLL_S = 0.2
-
-
-@dataclass(frozen=True)
-class Studio:
-    """The running app: where to point the browser and where its runs are."""
-
-    url: str
-    runs: Path
-    log: Path
-
-    def log_tail(self, chars: int = 4000) -> str:
-        return self.log.read_text(errors="replace")[-chars:]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def _end_process_group(process: subprocess.Popen) -> None:
-    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait_s)
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def end_active_jobs(root: Path, timeout_s: float = JOB_END_S) -> None:
@@ -95,36 +48,20 @@ def end_active_jobs(root: Path, timeout_s: float = JOB_END_S) -> None:
 
 
 @pytest.fixture(scope="session")
-def studio(tmp_path_factory) -> Iterator[Studio]:
+def studio(tmp_path_factory) -> Iterator[AppServer]:
     """``streamlit run app.py`` on a free port, its runs in a directory of its own."""
     runs_dir = tmp_path_factory.mktemp("studio-runs")
-    log = runs_dir.parent / "streamlit.log"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, runs.RUNS_ENV: str(runs_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Studio(url=url, runs=runs_dir, log=log)
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while not _healthy(url):
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {SERVER_START_S:.0f} s:\n"
-                            f"{server.log_tail()}")
-            time.sleep(POLL_S)
+        server = start_app_server(runs_dir, runs_dir.parent / "streamlit.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
         yield server
     finally:
         try:
             end_active_jobs(runs_dir)
         finally:
-            _end_process_group(process)
+            server.stop()
 
 
 @pytest.fixture(scope="session")

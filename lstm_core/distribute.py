@@ -1,0 +1,81 @@
+"""Training on more than one device: every GPU of a machine, or several machines.
+
+Which ``tf.distribute`` strategy a job uses follows from its surroundings, never from a setting a
+student has to understand:
+
+- ``TF_CONFIG`` is set (the cluster description tf.distribute documents): each machine runs the
+  same ``train`` command and ``MultiWorkerMirroredStrategy`` keeps their weights in step.
+- several GPUs are visible (and the run's device is ``auto`` or ``gpu``): ``MirroredStrategy``
+  over all of them; each batch is split between the GPUs.
+- ``$LSTM_STUDIO_CPU_REPLICAS`` = N > 1: the CPU is split into N logical devices and mirrored
+  over, the same code path on a machine without GPUs (how the tests exercise it).
+- otherwise none: one device, as ``device.configure_device`` chose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from lstm_core.config import whole_number_setting
+from lstm_core.errors import StudioError
+
+CPU_REPLICAS_ENV = "LSTM_STUDIO_CPU_REPLICAS"
+
+
+def cpu_replicas() -> int:
+    return whole_number_setting(CPU_REPLICAS_ENV, 1)
+
+
+def split_cpu() -> None:
+    """Make ``$LSTM_STUDIO_CPU_REPLICAS`` logical CPUs; must run before TensorFlow's first op."""
+    import tensorflow as tf
+
+    replicas = cpu_replicas()
+    if replicas > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(replicas)])
+        except RuntimeError:
+            raise StudioError(f"{CPU_REPLICAS_ENV} needs a fresh process: TensorFlow is already "
+                              "running in this one. Start the job with jobs.start_job or the "
+                              "CLI.") from None
+
+
+def training_strategy(device_name: str):
+    """The strategy for this job and the device name to show for it, or (None, device_name).
+
+    Must run before the job's first TensorFlow op: a multi-worker strategy configures the
+    runtime's collective ops when it is made.
+    """
+    import tensorflow as tf
+
+    if os.environ.get("TF_CONFIG"):
+        cluster = _cluster(os.environ["TF_CONFIG"])
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        replicas = strategy.num_replicas_in_sync
+        machines = f"{cluster} machine{'s' if cluster > 1 else ''}"
+        return strategy, (f"{device_name} on {machines} ({replicas} replicas, "
+                          "MultiWorkerMirroredStrategy)")
+    gpus = tf.config.list_logical_devices("GPU")
+    if len(gpus) > 1:
+        return (tf.distribute.MirroredStrategy([g.name for g in gpus]),
+                f"{len(gpus)} x {device_name} (MirroredStrategy)")
+    cpus = tf.config.list_logical_devices("CPU")
+    if not gpus and len(cpus) > 1:
+        return (tf.distribute.MirroredStrategy([c.name for c in cpus]),
+                f"{len(cpus)} x {device_name} (MirroredStrategy)")
+    return None, device_name
+
+
+def _cluster(tf_config: str) -> int:
+    """How many machines TF_CONFIG names; a broken one is refused with what is wrong."""
+    try:
+        cluster = json.loads(tf_config)["cluster"]
+        return sum(len(cluster[role]) for role in cluster)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StudioError(
+            f"TF_CONFIG is not a valid cluster description ({exc}); see "
+            "https://www.tensorflow.org/guide/distributed_training#TF_CONFIG or unset it."
+        ) from None
