@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lstm_core.config import RunConfig
 from lstm_core.data_check import DataReport, check_examples, suggest_settings
 from lstm_core.datasets import dataset_examples, load_selection
+from lstm_core.fileio import safe_name
 from lstm_core.jobs import start_job
+from lstm_core.runs import ACTIVE_STATES, list_runs
 from lstm_core.train import create_run, reopen_run
+
+REPEAT_WINDOW_S = 10.0
 
 
 def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
@@ -29,11 +34,30 @@ def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
 
 
 def launch(dataset_id: str, config: RunConfig) -> Path:
-    """Write a new run for ``dataset_id`` with ``config`` and start its training process."""
+    """Write a new run for ``dataset_id`` with ``config`` and start its training process.
+
+    A second click on Train (or a second tab sending the same request) within
+    ``REPEAT_WINDOW_S`` gets the run the first one started, not a twin that would queue behind it.
+    """
+    twin = _recent_twin(dataset_id, config)
+    if twin is not None:
+        return twin
     examples = dataset_examples(dataset_id)
     run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id)
     start_job(run_dir)
     return run_dir
+
+
+def _recent_twin(dataset_id: str, config: RunConfig) -> Path | None:
+    settings = config.to_dict()
+    now = datetime.now(UTC)
+    for summary in list_runs():
+        if (summary.status in ACTIVE_STATES and safe_name(dataset_id) in summary.run_id
+                and summary.config == settings and summary.created
+                and (now - datetime.fromisoformat(summary.created)).total_seconds()
+                < REPEAT_WINDOW_S):
+            return summary.path
+    return None
 
 
 def launch_demo() -> Path:
