@@ -69,13 +69,41 @@ def training_strategy(device_name: str):
     return None, device_name
 
 
+def worker_shard() -> tuple[int, int]:
+    """(this machine's place, machines) among those that train, from TF_CONFIG; else (0, 1).
+
+    The chief, when there is one, comes first, then the workers in their order: the order in
+    which ``batching.make_dataset`` deals the batches out.
+    """
+    if not os.environ.get("TF_CONFIG"):
+        return 0, 1
+    config = _parse(os.environ["TF_CONFIG"])
+    trainers = [(role, index) for role in ("chief", "worker")
+                for index in range(len(config["cluster"].get(role, [])))]
+    try:
+        return trainers.index((config["task"]["type"], int(config["task"]["index"]))), len(trainers)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad_tf_config(exc) from None
+
+
 def _cluster(tf_config: str) -> int:
     """How many machines TF_CONFIG names; a broken one is refused with what is wrong."""
     try:
-        cluster = json.loads(tf_config)["cluster"]
+        cluster = _parse(tf_config)["cluster"]
         return sum(len(cluster[role]) for role in cluster)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise StudioError(
-            f"TF_CONFIG is not a valid cluster description ({exc}); see "
-            "https://www.tensorflow.org/guide/distributed_training#TF_CONFIG or unset it."
-        ) from None
+    except (KeyError, TypeError) as exc:
+        raise _bad_tf_config(exc) from None
+
+
+def _parse(tf_config: str) -> dict:
+    try:
+        return json.loads(tf_config)
+    except ValueError as exc:
+        raise _bad_tf_config(exc) from None
+
+
+def _bad_tf_config(exc: Exception) -> StudioError:
+    return StudioError(
+        f"TF_CONFIG is not a valid cluster description ({exc}); see "
+        "https://www.tensorflow.org/guide/distributed_training#TF_CONFIG or unset it."
+    )

@@ -197,7 +197,7 @@ def _finish(run_dir: Path, state: str, message: str) -> dict:
 def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     """The training itself; returns (final state, message)."""
     from lstm_core.device import configure_device, hide_gpus_if_cpu
-    from lstm_core.distribute import split_cpu, training_strategy
+    from lstm_core.distribute import split_cpu, training_strategy, worker_shard
 
     hide_gpus_if_cpu(config.train.device)
     import keras
@@ -248,12 +248,15 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         index = parts[name]
         return [ids[i] for i in index], y[index], weights[index]
 
+    shard = worker_shard()
     train_ds, batches_per_epoch = make_dataset(
         *subset("train"), batch_size=config.train.batch_size,
-        bucket=config.train.bucket_by_length, seed=config.train.seed,
+        bucket=config.train.bucket_by_length, seed=config.train.seed, shard=shard,
     )
-    val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
-                             bucket=True, seed=None)
+    # Big validation batches are faster; on several machines, small ones leave each a share.
+    val_batch = config.train.batch_size if shard[1] > 1 else max(config.train.batch_size, 256)
+    val_ds, _ = make_dataset(*subset("val"), batch_size=val_batch, bucket=True, seed=None,
+                             shard=shard)
 
     backup = run_dir / runs.BACKUP_DIR
     initial_epoch = _backed_up_epoch(backup)
@@ -321,8 +324,8 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         if len(parts["test"]):
             _evaluate(run_dir, model, baseline, data, tokens, ids, y, parts["test"], vocab, say)
     if guard.reason == "stopped":
-        return "stopped", (f"Stopped at {guard.where}; the best model so far is kept, and the "
-                           "run can be resumed.")
+        resumable = " and the run can be resumed" if _backed_up_epoch(backup) else ""
+        return "stopped", f"Stopped at {guard.where}; the best model so far is kept{resumable}."
     shutil.rmtree(backup, ignore_errors=True)  # finished: nothing left to resume
     return "finished", ""
 

@@ -31,9 +31,11 @@ def test_suggested_max_len_is_the_95th_percentile_rounded_up_and_capped():
 def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_one():
     short = suggest_settings(check_examples(demo_examples(200), TextConfig()))
     assert short["model"]["pooling"] == "last" and short["model"]["bidirectional"] is False
+    assert short["model"]["dropout"] == 0.2
     long_text = " ".join(["word"] * 150)
     frame = pd.DataFrame({"text": [long_text + f" w{i}" for i in range(20)],
                           "label": ["a", "b"] * 10})
     suggested = suggest_settings(check_examples(frame, TextConfig()))
     assert suggested["model"]["pooling"] == "max" and suggested["model"]["bidirectional"] is True
     assert suggested["text"]["max_len"] == 152
+    assert suggested["model"]["dropout"] == 0.5  # long reviews overfit within two epochs

@@ -57,7 +57,8 @@ def test_has_cjk():
     assert has_cjk("好") and has_cjk("カタカナ") and not has_cjk("hello")
 
 
-def test_many_texts_in_worker_processes_give_the_same_tokens_in_order():
+def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatch):
+    monkeypatch.setattr("lstm_core.text.PARALLEL_MIN_CHARS", 10_000)
     processor = TextProcessor(TextConfig())
     texts = [f"Review {i}: it wasn't bad at all, 好看!" for i in range(6000)]
     assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]

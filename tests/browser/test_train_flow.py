@@ -17,6 +17,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from lstm_core.app_server import start_app_server
+from tests.browser.conftest import end_active_jobs
+
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the playwright package is not installed")
 expect = sync_api.expect
@@ -173,3 +176,30 @@ def test_binary_upload_is_refused_with_an_error_not_a_traceback(page, studio):
     expect(error).to_contain_text("bad.csv is not a text file")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert "Traceback" not in page_text(page)
+
+
+def test_a_job_outlives_a_server_restart_and_the_new_server_follows_it(page, tmp_path):
+    """The job is a process of its own and its run directory the only record of it."""
+    runs_dir = tmp_path / "runs"
+    runs_dir.mkdir()
+    first = start_app_server(runs_dir, tmp_path / "first.log")
+    try:
+        page.goto(first.url)
+        page.get_by_role("button", name="Train the demo model").click()
+        page.wait_for_url(re.compile(r"/train\?run="), timeout=60_000)
+        run_id = parse_qs(urlparse(page.url).query)["run"][0]
+        expect_live(page, run_id)
+    finally:
+        first.stop()
+    try:
+        assert read_status(runs_dir / run_id)["status"] == "running"
+        second = start_app_server(runs_dir, tmp_path / "second.log")
+        try:
+            page.goto(f"{second.url}/train?run={run_id}")
+            expect_live(page, run_id)
+            wait_for_more_points(page, than=curve_points(page))
+            expect(page.get_by_role("button", name="Stop")).to_be_enabled()
+        finally:
+            second.stop()
+    finally:
+        end_active_jobs(runs_dir)
