@@ -72,17 +72,11 @@ def make_dataset(
     batch_size: int,
     bucket: bool,
     seed: int | None,
-    shard: tuple[int, int] = (0, 1),
 ):
     """A ``tf.data.Dataset`` of (ids, labels, sample_weights), reshuffled each epoch.
 
     Each pass draws its order from ``np.random.default_rng([seed, epoch])``, so a seeded run sees
     the same batches in the same order every time. ``seed=None`` gives a fixed order.
-
-    ``shard=(index, workers)``: on several machines, worker ``index`` takes every ``workers``-th
-    batch of that order. Every worker gets the same number of batches (a remainder is left out
-    of the epoch): a worker with one batch more would wait forever for the others to share its
-    gradients. tf.data's own sharding is turned off, as it cannot see our batches.
 
     Returns:
         (dataset, batches_per_epoch).
@@ -91,27 +85,22 @@ def make_dataset(
 
     lengths = np.array([len(s) for s in sequences])
     passes = iter(range(1_000_000))
-    index, workers = shard
-    batches_per_epoch = len(batch_order(lengths, batch_size, None, bucket=bucket)) // workers
 
     def generate():
         rng = None if seed is None else np.random.default_rng([seed, next(passes)])
-        order = batch_order(lengths, batch_size, rng, bucket=bucket)
-        yield from iterate_batches(sequences, labels, weights,
-                                   order[index::workers][:batches_per_epoch])
+        yield from iterate_batches(
+            sequences, labels, weights, batch_order(lengths, batch_size, rng, bucket=bucket)
+        )
 
     signature = (
         tf.TensorSpec(shape=(None, None), dtype=tf.int32),
         tf.TensorSpec(shape=(None,), dtype=tf.int32),
         tf.TensorSpec(shape=(None,), dtype=tf.float32),
     )
+    batches_per_epoch = len(batch_order(lengths, batch_size, None, bucket=bucket))
     dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
     # A known length lets Keras end each epoch cleanly instead of warning that data ran out.
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches_per_epoch))
-    if workers > 1:
-        options = tf.data.Options()
-        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
-        dataset = dataset.with_options(options)
     return dataset.prefetch(2), batches_per_epoch
 
 

@@ -3,8 +3,10 @@
 Which ``tf.distribute`` strategy a job uses follows from its surroundings, never from a setting a
 student has to understand:
 
-- ``TF_CONFIG`` is set (the cluster description tf.distribute documents): each machine runs the
-  same ``train`` command and ``MultiWorkerMirroredStrategy`` keeps their weights in step.
+- ``TF_CONFIG`` is set (the cluster description tf.distribute documents):
+  ``MultiWorkerMirroredStrategy``. Keras 3's ``fit`` fails with it on more than one machine
+  (keras-team/keras#20585), so a cluster of several machines is refused with that reason until
+  Keras supports it; a one-machine cluster trains.
 - several GPUs are visible (and the run's device is ``auto`` or ``gpu``): ``MirroredStrategy``
   over all of them; each batch is split between the GPUs.
 - ``$LSTM_STUDIO_CPU_REPLICAS`` = N > 1: the CPU is split into N logical devices and mirrored
@@ -53,6 +55,13 @@ def training_strategy(device_name: str):
 
     if os.environ.get("TF_CONFIG"):
         cluster = _cluster(os.environ["TF_CONFIG"])
+        if cluster > 1:
+            raise StudioError(
+                f"TF_CONFIG names {cluster} machines, but Keras 3's fit() cannot train across "
+                "machines with MultiWorkerMirroredStrategy yet (keras-team/keras#20585: each "
+                "step fails on a PerReplica batch). Train on one machine, which uses all its "
+                "GPUs, or unset TF_CONFIG."
+            )
         strategy = tf.distribute.MultiWorkerMirroredStrategy()
         replicas = strategy.num_replicas_in_sync
         machines = f"{cluster} machine{'s' if cluster > 1 else ''}"
@@ -67,23 +76,6 @@ def training_strategy(device_name: str):
         return (tf.distribute.MirroredStrategy([c.name for c in cpus]),
                 f"{len(cpus)} x {device_name} (MirroredStrategy)")
     return None, device_name
-
-
-def worker_shard() -> tuple[int, int]:
-    """(this machine's place, machines) among those that train, from TF_CONFIG; else (0, 1).
-
-    The chief, when there is one, comes first, then the workers in their order: the order in
-    which ``batching.make_dataset`` deals the batches out.
-    """
-    if not os.environ.get("TF_CONFIG"):
-        return 0, 1
-    config = _parse(os.environ["TF_CONFIG"])
-    trainers = [(role, index) for role in ("chief", "worker")
-                for index in range(len(config["cluster"].get(role, [])))]
-    try:
-        return trainers.index((config["task"]["type"], int(config["task"]["index"]))), len(trainers)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _bad_tf_config(exc) from None
 
 
 def _cluster(tf_config: str) -> int:

@@ -3,12 +3,14 @@
 The line is the run store itself: a job waits while an older queued job (by ``created``) whose
 process is alive is ahead of it, and runs once it holds one of N slot locks. Slots are
 ``flock``-ed files, so a job that dies gives its slot back at once and nothing is left to clean
-up after a crash or a restart of the web server.
+up after a crash or a restart of the web server. Devices belong to a machine, so each machine
+(host name) has its own line and slots, even when several share one runs directory.
 """
 
 from __future__ import annotations
 
 import fcntl
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,9 +31,10 @@ def max_jobs() -> int:
 
 
 def jobs_ahead(run_dir: Path) -> int:
-    """Queued jobs with a live process that were created before this one."""
+    """Queued jobs of this machine with a live process that were created before this one."""
     run_dir = Path(run_dir)
     mine = read_json(run_dir / runs.STATUS_FILE).get("created", "")
+    host = socket.gethostname()
     ahead = 0
     for other in run_dir.parent.iterdir():
         if other == run_dir or not (other / runs.STATUS_FILE).is_file():
@@ -41,7 +44,8 @@ def jobs_ahead(run_dir: Path) -> int:
         except StudioError:
             continue
         older = (status.get("created", ""), other.name) < (mine, run_dir.name)
-        if status.get("status") == "queued" and status.get("pid") and older:
+        same_machine = status.get("host", host) == host
+        if status.get("status") == "queued" and status.get("pid") and older and same_machine:
             ahead += 1
     return ahead
 
@@ -49,7 +53,8 @@ def jobs_ahead(run_dir: Path) -> int:
 def _try_slot(slot_dir: Path, device: str, limit: int):
     slot_dir.mkdir(exist_ok=True)
     for index in range(limit):
-        handle = open(slot_dir / f"{device}-{index}.lock", "a")  # noqa: SIM115 - held by caller
+        name = f"{socket.gethostname()}-{device}-{index}.lock"
+        handle = open(slot_dir / name, "a")  # noqa: SIM115 - held by caller
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return handle

@@ -197,7 +197,7 @@ def _finish(run_dir: Path, state: str, message: str) -> dict:
 def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     """The training itself; returns (final state, message)."""
     from lstm_core.device import configure_device, hide_gpus_if_cpu
-    from lstm_core.distribute import split_cpu, training_strategy, worker_shard
+    from lstm_core.distribute import split_cpu, training_strategy
 
     hide_gpus_if_cpu(config.train.device)
     import keras
@@ -248,15 +248,12 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         index = parts[name]
         return [ids[i] for i in index], y[index], weights[index]
 
-    shard = worker_shard()
     train_ds, batches_per_epoch = make_dataset(
         *subset("train"), batch_size=config.train.batch_size,
-        bucket=config.train.bucket_by_length, seed=config.train.seed, shard=shard,
+        bucket=config.train.bucket_by_length, seed=config.train.seed,
     )
-    # Big validation batches are faster; on several machines, small ones leave each a share.
-    val_batch = config.train.batch_size if shard[1] > 1 else max(config.train.batch_size, 256)
-    val_ds, _ = make_dataset(*subset("val"), batch_size=val_batch, bucket=True, seed=None,
-                             shard=shard)
+    val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
+                             bucket=True, seed=None)
 
     backup = run_dir / runs.BACKUP_DIR
     initial_epoch = _backed_up_epoch(backup)

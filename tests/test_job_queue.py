@@ -41,3 +41,19 @@ def test_jobs_beyond_the_limit_wait_in_order_and_start_when_a_slot_frees(tmp_pat
     assert stop_job(third, grace_s=60)["status"] == "stopped"
     assert "waiting in the queue" in runs.read_status(third)["message"]
     assert stop_job(second, grace_s=60)["status"] == "stopped"
+
+
+def test_each_machine_has_its_own_line_in_a_shared_runs_directory(tmp_path):
+    import os
+    import socket
+
+    from lstm_core.job_queue import jobs_ahead
+
+    root = tmp_path / "runs"
+    older, newer = (create_run(tiny_config(), demo_examples(), run_dir=root / name)
+                    for name in ("a-older", "b-newer"))
+    runs.write_status(older, status="queued", pid=os.getpid(), host="another-machine")
+    runs.write_status(newer, status="queued", pid=os.getpid(), host=socket.gethostname())
+    assert jobs_ahead(newer) == 0  # the other machine's job waits for its own devices
+    runs.write_status(older, host=socket.gethostname())
+    assert jobs_ahead(newer) == 1
