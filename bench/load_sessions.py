@@ -7,6 +7,7 @@ the page script runs, the run's model predicts, the gates are computed and the f
 only the browser's drawing is left out. Run from the repository root:
 
     python bench/load_sessions.py                       # 30 sessions x 3 rounds, 3 jobs queued
+    python bench/load_sessions.py --think 10            # students pause ~10 s between clicks
     python bench/load_sessions.py --sessions 5 --rounds 1 --jobs 0     # a quick check
 
 What happens
@@ -17,7 +18,8 @@ What happens
      queue. One session then opens Predict and Gates once, which loads TensorFlow and the model
      in the server (the first-visit cost, printed apart).
   4. ``--sessions`` sessions start together; each opens Home, Predict (its own sentence), Gates
-     (its own sentence) and Runs, ``--rounds`` times, on one connection, as a student would.
+     (its own sentence) and Runs, ``--rounds`` times, on one connection, as a student would,
+     pausing a random 0.5x-1.5x ``--think`` seconds after each page (0: never, a stress test).
   5. The queued jobs are awaited: each must finish, and they must have started in the order they
      were queued.
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -115,7 +118,7 @@ class Session:
 
 
 def student(url: str, index: int, rounds: int, run_id: str, timeout: float, tally: Tally,
-            start: threading.Barrier) -> None:
+            start: threading.Barrier, think: float = 0.0) -> None:
     from websockets.sync.client import connect
 
     start.wait()
@@ -127,6 +130,7 @@ def student(url: str, index: int, rounds: int, run_id: str, timeout: float, tall
         for page in PAGES:
             tally.add(page, timeout, f"could not connect: {exc}")
         return
+    pauses = random.Random(index)
     with socket:
         session = Session(socket, timeout)
         for round_ in range(rounds):
@@ -140,6 +144,7 @@ def student(url: str, index: int, rounds: int, run_id: str, timeout: float, tall
                 except Exception as exc:  # the connection dropped mid-page
                     error = f"{type(exc).__name__}: {exc}"
                 tally.add(page, time.perf_counter() - began, error)
+                time.sleep(think * pauses.uniform(0.5, 1.5))
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -236,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job-epochs", type=int, default=10,
                         help="epochs of each job (enough to train while the sessions run)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per page")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause after each page, in seconds (0: none, a stress test)")
     args = parser.parse_args(argv)
 
     from lstm_core.app_server import start_app_server
@@ -255,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             tally = Tally()
             barrier = threading.Barrier(args.sessions)
             threads = [threading.Thread(target=student, args=(server.url, i, args.rounds, run_id,
-                                                               args.timeout, tally, barrier))
+                                                               args.timeout, tally, barrier,
+                                                               args.think))
                        for i in range(args.sessions)]
             training = [training_now(jobs)]
             began = time.perf_counter()
@@ -277,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
                     stop_job(run_dir.parent, grace_s=10)
 
     result = {
-        "sessions": args.sessions, "rounds": args.rounds, "wall_s": wall,
+        "sessions": args.sessions, "rounds": args.rounds, "think_s": args.think, "wall_s": wall,
         "requests": sum(len(v) for v in tally.times.values()), "errors": len(tally.errors),
         "error_examples": tally.errors[:5],
         "first_visit_s": {page: first.times[page][0] for page in PAGES},
@@ -285,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         "server_rss_mb": {"before": memory_before, "after": memory_after},
         "job_training_at_start_and_end": training, **job_report,
     }
-    print(f"{args.sessions} sessions x {args.rounds} rounds x {len(PAGES)} pages: "
+    print(f"{args.sessions} sessions x {args.rounds} rounds x {len(PAGES)} pages, pausing "
+          f"~{args.think:g} s after each: "
           f"{result['requests']} requests in {wall:.1f} s, {result['errors']} errors")
     for example in result["error_examples"]:
         print(f"  error: {example}")
