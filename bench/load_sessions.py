@@ -277,12 +277,9 @@ def main(argv: list[str] | None = None) -> int:
             job_report = await_jobs(jobs, timeout=600)
         finally:
             server.stop()
-            from lstm_core.jobs import stop_job
-            from lstm_core.runs import ACTIVE_STATES, read_status
+            from lstm_core.jobs import stop_all
 
-            for run_dir in runs_dir.glob("*/status.json"):
-                if read_status(run_dir.parent)["status"] in ACTIVE_STATES:
-                    stop_job(run_dir.parent, grace_s=10)
+            stop_all(runs_dir, grace_s=10)
 
     result = {
         "sessions": args.sessions, "rounds": args.rounds, "think_s": args.think, "wall_s": wall,

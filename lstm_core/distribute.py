@@ -63,10 +63,8 @@ def training_strategy(device_name: str):
                 "GPUs, or unset TF_CONFIG."
             )
         strategy = tf.distribute.MultiWorkerMirroredStrategy()
-        replicas = strategy.num_replicas_in_sync
-        machines = f"{cluster} machine{'s' if cluster > 1 else ''}"
-        return strategy, (f"{device_name} on {machines} ({replicas} replicas, "
-                          "MultiWorkerMirroredStrategy)")
+        return strategy, (f"{device_name} on 1 machine ({strategy.num_replicas_in_sync} "
+                          "replicas, MultiWorkerMirroredStrategy)")
     gpus = tf.config.list_logical_devices("GPU")
     if len(gpus) > 1:
         return (tf.distribute.MirroredStrategy([g.name for g in gpus]),

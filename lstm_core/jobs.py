@@ -53,23 +53,40 @@ def stop_job(run_dir: Path, grace_s: float = 30.0) -> dict:
     The job normally writes its own final status ("stopped", best model kept). Only when it is
     still alive after ``grace_s`` seconds is it killed and marked stopped here.
     """
-    run_dir = Path(run_dir)
-    request_stop(run_dir)
+    return stop_jobs([run_dir], grace_s)[0]
+
+
+def stop_all(root: Path, grace_s: float = 30.0) -> list[dict]:
+    """Stop every queued or running job in the runs directory ``root`` (see ``stop_jobs``)."""
+    return stop_jobs([d.parent for d in Path(root).glob(f"*/{runs.STATUS_FILE}")], grace_s)
+
+
+def stop_jobs(run_dirs: list[Path], grace_s: float = 30.0) -> list[dict]:
+    """``stop_job`` for several runs at once: all are asked first, then all get ``grace_s``.
+
+    Runs that are not queued or running are left as they are. Returns each run's final status.
+    """
+    run_dirs = [Path(d) for d in run_dirs]
+    active = [d for d in run_dirs if runs.read_status(d)["status"] in runs.ACTIVE_STATES]
+    for run_dir in active:
+        request_stop(run_dir)
     deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline:
-        status = runs.read_status(run_dir)
-        if status["status"] not in runs.ACTIVE_STATES or not status.get("pid"):
-            return status
+    while active and time.monotonic() < deadline:
         time.sleep(0.2)
-    status = runs.read_status(run_dir)
-    pid = status.get("pid")
-    if status["status"] in runs.ACTIVE_STATES and runs.process_alive(
-        pid, status.get("host"), status.get("pid_start")
-    ):
-        os.killpg(pid, signal.SIGKILL)
-        status = runs.write_status(
-            run_dir, status="stopped", ended=runs.now_iso(),
-            message=f"Did not stop within {grace_s:.0f} s and was ended; the best model saved "
-            "before that is kept.",
-        )
-    return status
+        active = [d for d in active if _still_running(runs.read_status(d))]
+    for run_dir in active:
+        status = runs.read_status(run_dir)
+        if _still_running(status) and runs.process_alive(
+            status["pid"], status.get("host"), status.get("pid_start")
+        ):
+            os.killpg(status["pid"], signal.SIGKILL)
+            runs.write_status(
+                run_dir, status="stopped", ended=runs.now_iso(),
+                message=f"Did not stop within {grace_s:.0f} s and was ended; the best model "
+                "saved before that is kept.",
+            )
+    return [runs.read_status(d) for d in run_dirs]
+
+
+def _still_running(status: dict) -> bool:
+    return status["status"] in runs.ACTIVE_STATES and bool(status.get("pid"))

@@ -150,8 +150,8 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
     from lstm_core.runs import find_run
     from lstm_core.train import reopen_run
 
-    given = [f"--{name.replace('_', '-')}" for name in ("data", *FLAG_SECTIONS, "test_data")
-             if getattr(args, name) is not None]
+    given = [f"--{name.replace('_', '-')}" for name in (*FLAG_SECTIONS, "test_data")
+             if getattr(args, name) is not None] + ([args.data] if args.data else [])
     if given:
         raise StudioError(f"--resume goes on with the run's own data and settings; leave out "
                           f"{', '.join(given)}.")

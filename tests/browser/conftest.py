@@ -8,9 +8,6 @@ one here.
 
 from __future__ import annotations
 
-import os
-import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,33 +15,12 @@ import pytest
 
 from lstm_core import runs
 from lstm_core.app_server import AppServer, start_app_server
+from lstm_core.jobs import stop_all
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 JOB_END_S = 60.0
-POLL_S = 0.2
-
-
-def end_active_jobs(root: Path, timeout_s: float = JOB_END_S) -> None:
-    """Ask every queued or running job under ``root`` to stop; kill those that do not."""
-    from lstm_core.train import request_stop
-
-    active = [d for d in root.iterdir() if (d / runs.STATUS_FILE).is_file()
-              and runs.read_status(d)["status"] in runs.ACTIVE_STATES]
-    for run_dir in active:
-        request_stop(run_dir)
-    deadline = time.monotonic() + timeout_s
-    while active and time.monotonic() < deadline:
-        active = [d for d in active if runs.read_status(d)["status"] in runs.ACTIVE_STATES]
-        time.sleep(POLL_S)
-    for run_dir in active:  # jobs run in sessions of their own: the server's group is not theirs
-        pid = runs.read_status(run_dir).get("pid")
-        if pid:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +35,7 @@ def studio(tmp_path_factory) -> Iterator[AppServer]:
         yield server
     finally:
         try:
-            end_active_jobs(runs_dir)
+            stop_all(runs_dir, JOB_END_S)
         finally:
             server.stop()
 
@@ -110,4 +86,4 @@ def tiny_job(studio, monkeypatch):
         return run_dir
 
     yield start
-    end_active_jobs(studio.runs)
+    stop_all(studio.runs, JOB_END_S)

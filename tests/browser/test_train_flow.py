@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from lstm_core.app_server import start_app_server
-from tests.browser.conftest import end_active_jobs
+from lstm_core.jobs import stop_all
 
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the playwright package is not installed")
@@ -202,4 +202,4 @@ def test_a_job_outlives_a_server_restart_and_the_new_server_follows_it(page, tmp
         finally:
             second.stop()
     finally:
-        end_active_jobs(runs_dir)
+        stop_all(runs_dir)
