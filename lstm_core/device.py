@@ -72,17 +72,3 @@ def configure_device(requested: str) -> tuple[str, str]:
         details = tf.config.experimental.get_device_details(gpus[0])
         return "/GPU:0", f"GPU: {details.get('device_name', gpus[0].name)}"
     return "/CPU:0", "CPU"
-
-
-def keep_tensorflow_off_gpu() -> None:
-    """Hide GPUs from TensorFlow in this process (the web server), so training jobs get them.
-
-    Prediction for one sentence is fast on a CPU; a web process that initialised the GPU would
-    hold its memory for as long as it runs.
-    """
-    import tensorflow as tf
-
-    try:
-        tf.config.set_visible_devices([], "GPU")
-    except RuntimeError:
-        pass  # TensorFlow already initialised its devices in this process

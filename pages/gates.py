@@ -33,7 +33,7 @@ if not trace.tokens:
 layer = choose_layer(st.container(), trace)
 units = choose_units(st.container(), run, layer)
 
-show_heatmaps(st.container(), layer, trace.tokens, units)
+show_heatmaps(st.container(), run, sentence, layer, trace.tokens, units)
 show_unit_lines(st.container(), run, sentence, layer, trace.tokens, units)
 
 st.header("Over many texts")

@@ -1,5 +1,6 @@
 """AppTest tests of the Predict and Gates pages on a real tiny run."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,35 @@ def test_a_bad_run_id_in_the_link_is_an_error_not_a_traceback():
     at = page("pages/gates.py", run="../../etc")
     assert not at.exception
     assert "not a valid run id" in all_text(at)
+
+
+def test_script_runs_leave_the_shared_models_keras_session_alone():
+    """Streamlit clears Keras's session after every script run (a full gc.collect and an emptied
+    kernel cache) unless the web process stops it; other callers still clear it."""
+    import keras
+    from keras.src.backend.common import global_state
+
+    at = page("pages/gates.py")  # loads the model: the web process is now set up for it
+    assert not at.exception
+    global_state.set_global_attribute("studio_probe", "kept")
+    at.text_input(key="gate-sentence").set_value("the food was not good").run()
+    assert global_state.get_global_attribute("studio_probe") == "kept"
+    keras.backend.clear_session(free_memory=False)
+    assert global_state.get_global_attribute("studio_probe") is None
+
+
+def test_sessions_share_the_figures_of_the_same_run_and_sentence(monkeypatch):
+    import pages.components.gates_view as view
+
+    built = []
+    real = view.gate_heatmaps
+    monkeypatch.setattr(view, "gate_heatmaps", lambda *a, **k: built.append(a[1]) or real(*a, **k))
+    first = page("pages/gates.py", sentence="the food was not good")
+    second = page("pages/gates.py", sentence="the food was not good")
+    assert not first.exception and not second.exception
+    assert built == [["the", "food", "was", "not", "good"]]
+    assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
+    second.text_input(key="gate-sentence").set_value("the food was good").run()
+    assert built[-1] == ["the", "food", "was", "good"]
+    heatmaps = json.loads(second.get("plotly_chart")[0].proto.spec)
+    assert heatmaps["layout"]["xaxis"]["ticktext"] == ["the", "food", "was", "good"]

@@ -15,6 +15,7 @@ from lstm_core.figures import (
 from lstm_core.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units, most_correlated_units
 from lstm_core.text import has_cjk
 from pages.components.run_picker import loaded_run
+from pages.components.shared_figures import shared_figure
 
 SAMPLE_TEXTS = 200
 UNIT_CHOICES = ("most active in this sentence", "most correlated with the label", "hand-picked")
@@ -83,8 +84,11 @@ def choose_units(container, run, layer) -> list[int]:
     return container.multiselect("Units", list(range(total)), default=list(range(min(4, total))))
 
 
-def show_heatmaps(container, layer, tokens: list[str], units: list[int]) -> None:
-    container.plotly_chart(gate_heatmaps(layer, tokens, units=units), key="heatmaps")
+def show_heatmaps(container, run, sentence: str, layer, tokens: list[str],
+                  units: list[int]) -> None:
+    figure = shared_figure(run, ("heatmaps", sentence, layer.layer, layer.direction, *units),
+                           lambda: gate_heatmaps(layer, tokens, units=units))
+    container.plotly_chart(figure, key="heatmaps")
     with container.expander("What each gate does"):
         for field in TRACE_FIELDS[layer.cell]:
             st.markdown(f"**{field.replace('_', ' ')}**: {EXPLANATIONS[field]}")
@@ -94,8 +98,11 @@ def show_unit_lines(container, run, sentence: str, layer, tokens, units: list[in
     fields = list(TRACE_FIELDS[layer.cell])
     field = container.selectbox("Follow the units' value of", fields,
                                 index=fields.index("hidden"))
-    container.plotly_chart(unit_lines(layer, tokens, units[:8], field=field,
-                                      trajectory=run.trajectory(sentence)), key="unit-lines")
+    figure = shared_figure(
+        run, ("unit-lines", sentence, layer.layer, layer.direction, field, *units[:8]),
+        lambda: unit_lines(layer, tokens, units[:8], field=field,
+                           trajectory=run.trajectory(sentence)))
+    container.plotly_chart(figure, key="unit-lines")
 
 
 def show_sample_statistics(container, run, layer) -> None:
@@ -104,8 +111,10 @@ def show_sample_statistics(container, run, layer) -> None:
                       "gates are nearly shut or wide open (Karpathy, Johnson & Fei-Fei 2015). "
                       "Right: the tokens that drive each unit highest.")
     left, right = container.columns(2)
-    left.plotly_chart(saturation_figure(stats, layer=layer.layer, direction=layer.direction),
-                      key="saturation")
+    figure = shared_figure(
+        run, ("saturation", layer.layer, layer.direction),
+        lambda: saturation_figure(stats, layer=layer.layer, direction=layer.direction))
+    left.plotly_chart(figure, key="saturation")
     right.dataframe(pd.DataFrame([{
         "unit": u["unit"],
         "top tokens": " · ".join(token for token, _ in u["top_tokens"]),
@@ -123,6 +132,8 @@ def show_comparison(container, run, layer) -> None:
     fields = list(TRACE_FIELDS[layer.cell])
     field = container.selectbox("Difference in", fields, index=fields.index("hidden"),
                                 key="compare-field")
-    result = run.compare(text_a, text_b)
-    container.plotly_chart(comparison_figure(result, run.labels, field=field, layer=layer.layer,
-                                             direction=layer.direction), key="comparison")
+    figure = shared_figure(
+        run, ("comparison", text_a, text_b, field, layer.layer, layer.direction),
+        lambda: comparison_figure(run.compare(text_a, text_b), run.labels, field=field,
+                                  layer=layer.layer, direction=layer.direction))
+    container.plotly_chart(figure, key="comparison")

@@ -7,6 +7,7 @@ from lstm_core.demo_data import EXAMPLE_SENTENCES
 from lstm_core.errors import StudioError
 from lstm_core.figures import importance_html, trajectory_figure
 from lstm_core.text import has_cjk
+from pages.components.shared_figures import shared_figure
 
 MAX_SENTENCES = 200
 
@@ -79,7 +80,9 @@ def show_sentence(container, run, sentence: str) -> None:
     container.markdown("**Which words decided it** (red pushes towards the verdict, blue "
                        "against; removing a word and re-predicting):")
     container.markdown(importance_html(importance), unsafe_allow_html=True)
-    container.plotly_chart(trajectory_figure(run.trajectory(sentence)), key="trajectory")
+    figure = shared_figure(run, ("trajectory", sentence),
+                           lambda: trajectory_figure(run.trajectory(sentence)))
+    container.plotly_chart(figure, key="trajectory")
 
 
 def score_file(container, run) -> None:

@@ -17,10 +17,10 @@ def usable_runs() -> list[RunSummary]:
 @st.cache_resource(max_entries=16, show_spinner="Loading the model...")
 def _load(run_path: str, model_mtime: float):
     """One loaded model per run and model file, shared by every session of this server."""
-    from lstm_core.device import keep_tensorflow_off_gpu
     from lstm_core.inference import load_run
+    from lstm_core.web_process import prepare_for_models
 
-    keep_tensorflow_off_gpu()
+    prepare_for_models()
     return load_run(run_path)
 
 

@@ -1,0 +1,28 @@
+"""Figures built once and shared by every session, like the models they are drawn from.
+
+Building a plotly figure costs 20-70 ms of the server's one Python thread, most of a Gates
+page; thirty students clicking the same example sentences would build the same figures thirty
+times. A figure is keyed by its run, the run's model file and every other input it is drawn from.
+"""
+
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lstm_core.runs import MODEL_FILE
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _built(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def shared_figure(run, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """``build()``, or the figure a session already built for the same run, model and ``key``.
+
+    ``key`` must name every input of ``build`` other than the run (a figure kind first). The
+    figure is never changed after building: ``st.plotly_chart`` serialises a copy.
+    """
+    model_mtime = (run.path / MODEL_FILE).stat().st_mtime
+    return _built((str(run.path), model_mtime, *key), build)
