@@ -14,7 +14,7 @@ from lstm_core.figures import (
 )
 from lstm_core.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units, most_correlated_units
 from lstm_core.text import has_cjk
-from pages.components.run_picker import loaded_run
+from pages.components.run_picker import loaded_run, model_version
 from pages.components.shared_figures import shared_figure
 
 SAMPLE_TEXTS = 200
@@ -67,8 +67,8 @@ def _sample_statistics(run_path: str, model_mtime: float, layer: str, direction:
 
 
 def _statistics(run, layer) -> tuple:
-    mtime = (run.path / "model.keras").stat().st_mtime
-    return _sample_statistics(str(run.path), mtime, layer.layer, layer.direction)
+    return _sample_statistics(str(run.path), model_version(run.path), layer.layer,
+                              layer.direction)
 
 
 def choose_units(container, run, layer) -> list[int]:

@@ -24,8 +24,13 @@ def _load(run_path: str, model_mtime: float):
     return load_run(run_path)
 
 
+def model_version(run_dir: Path) -> float:
+    """The model file's mtime: what keys everything cached from a run's model."""
+    return (run_dir / MODEL_FILE).stat().st_mtime
+
+
 def loaded_run(run_dir: Path):
-    return _load(str(run_dir), (run_dir / MODEL_FILE).stat().st_mtime)
+    return _load(str(run_dir), model_version(run_dir))
 
 
 def pick_run(container) -> Path | None:

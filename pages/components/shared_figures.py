@@ -10,7 +10,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from lstm_core.runs import MODEL_FILE
+from pages.components.run_picker import model_version
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -24,5 +24,4 @@ def shared_figure(run, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     ``key`` must name every input of ``build`` other than the run (a figure kind first). The
     figure is never changed after building: ``st.plotly_chart`` serialises a copy.
     """
-    model_mtime = (run.path / MODEL_FILE).stat().st_mtime
-    return _built((str(run.path), model_mtime, *key), build)
+    return _built((str(run.path), model_version(run.path), *key), build)
