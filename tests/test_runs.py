@@ -66,6 +66,32 @@ def test_list_runs_newest_first_and_broken_ones_listed_with_reason(tmp_path):
     assert "stray-file.txt" not in listed
 
 
+def test_settled_runs_are_read_again_only_when_their_files_change(tmp_path):
+    run_dir = make_run(tmp_path, "done", message="aaaa")
+    assert runs.summarize_run(run_dir).message == "aaaa"
+    status = run_dir / "status.json"
+    before = status.stat()
+    status.write_text(status.read_text().replace("aaaa", "bbbb"))  # same size, same mtime:
+    os.utime(status, ns=(before.st_atime_ns, before.st_mtime_ns))  # not re-read
+    assert runs.summarize_run(run_dir).message == "aaaa"
+    atomic_write_json(run_dir / "metrics.json", {"accuracy": 0.9})
+    atomic_write_json(status, {"status": "finished", "message": "a new message"})
+    summary = runs.summarize_run(run_dir)
+    assert summary.test_accuracy == 0.9 and summary.message == "a new message"
+
+
+def test_a_running_run_is_read_afresh_each_time(tmp_path):
+    job = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        run_dir = make_run(tmp_path, "r", status="running", pid=job.pid,
+                           pid_start=runs.process_start_ticks(job.pid))
+        assert runs.summarize_run(run_dir).status == "running"
+    finally:
+        job.kill()
+        job.wait()
+    assert runs.summarize_run(run_dir).status == "interrupted"
+
+
 def test_a_running_run_whose_process_is_gone_becomes_interrupted(tmp_path):
     run_dir = make_run(tmp_path, "r", status="running", pid=dead_pid())
     status = runs.read_status(run_dir)
