@@ -228,8 +228,8 @@ def _metrics_section(run_dir: Path, metrics: dict | None, predictions: pd.DataFr
                   for label in labels if label in per_class]
     parts = [
         "<p>Scores on the test texts, which played no part in training or in choosing the "
-        "model. The bag-of-words baseline counts words and ignores their order; the gap shows "
-        "what reading the order is worth on this data.</p>",
+        "model. The bag-of-words baseline sees which words a text holds and ignores their "
+        "order; the gap shows what reading the order is worth on this data.</p>",
         _facts(headline),
         _figure(accuracy_comparison(metrics), "comparison"),
         "<h3>Per class</h3>",

@@ -206,9 +206,10 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     from lstm_core.baseline import BagOfWordsBaseline
     from lstm_core.batching import encode_tokens, make_dataset
     from lstm_core.callbacks import BestModelKeeper, EventLog, RunGuard, save_model_atomic
+    from lstm_core.fit_setup import prepare_fit
     from lstm_core.models import build_model, compile_model
     from lstm_core.text import TextProcessor
-    from lstm_core.vocab import Vocabulary
+    from lstm_core.vocab import Vocabulary, pad_batch
 
     tf_device, device_name = configure_device(config.train.device)
     if tf_device.startswith("/CPU"):
@@ -248,15 +249,15 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         index = parts[name]
         return [ids[i] for i in index], y[index], weights[index]
 
+    backup = run_dir / runs.BACKUP_DIR
+    initial_epoch = _backed_up_epoch(backup)
     train_ds, batches_per_epoch = make_dataset(
         *subset("train"), batch_size=config.train.batch_size,
         bucket=config.train.bucket_by_length, seed=config.train.seed,
+        passes=max(1, config.train.epochs - initial_epoch), first_pass=initial_epoch,
     )
     val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
                              bucket=True, seed=None)
-
-    backup = run_dir / runs.BACKUP_DIR
-    initial_epoch = _backed_up_epoch(backup)
     if initial_epoch:
         say(f"resuming after epoch {initial_epoch}")
     keeper = BestModelKeeper(
@@ -289,9 +290,13 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     with strategy.scope() if strategy else tf.device(tf_device):
         model = build_model(config.model, vocab.size, len(vocab.labels))
         compile_model(model, config.train)
+        sample = parts["train"][:2]
+        prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),
+                    one_device=strategy is None)
         say(f"training {model.count_params():,} parameters on {len(parts['train'])} texts")
+        # One pass of make_dataset per epoch, already shuffled: one iterator serves every epoch.
         model.fit(train_ds, validation_data=val_ds, epochs=config.train.epochs, verbose=0,
-                  shuffle=False, callbacks=callbacks)  # batches are shuffled by make_dataset
+                  steps_per_epoch=batches_per_epoch, shuffle=False, callbacks=callbacks)
 
     if guard.reason == "nan":
         return "failed", (

@@ -1,4 +1,4 @@
-"""BagOfWordsBaseline: fits word counts, predicts with numpy, round-trips through JSON."""
+"""BagOfWordsBaseline: fits word presence, predicts with numpy, round-trips through JSON."""
 
 import numpy as np
 import pytest
@@ -28,13 +28,14 @@ def _data(class_names):
 
 def _sklearn_proba(tokens, labels, class_names, queries):
     """Reference: the same model as plain scikit-learn, columns in class_names order."""
-    vectorizer = CountVectorizer(analyzer=lambda doc: doc)
+    vectorizer = CountVectorizer(analyzer=lambda doc: doc, binary=True)
     model = LogisticRegression(max_iter=1000, random_state=0)
     model.fit(vectorizer.fit_transform(tokens), [class_names.index(label) for label in labels])
     return model.predict_proba(vectorizer.transform(queries))
 
 
-QUERIES = [["good", "plot"], ["awful", "film"], ["five", "actors"], ["unseen", "words"], []]
+QUERIES = [["good", "plot"], ["awful", "film"], ["five", "actors"], ["unseen", "words"], [],
+           ["good", "good", "good", "awful"]]
 
 
 @pytest.mark.parametrize("class_names", [TWO_CLASSES, THREE_CLASSES])
@@ -113,3 +114,18 @@ def test_damaged_json_is_a_studio_error(tmp_path):
         BagOfWordsBaseline.from_dict({**data, "coef": data["coef"][0][:-1]})
     with pytest.raises(StudioError, match=r"damaged"):
         BagOfWordsBaseline.from_dict({key: v for key, v in data.items() if key != "intercept"})
+
+
+def test_a_baseline_saved_with_counts_still_predicts_with_counts():
+    """Runs saved before presence features (no "features" field) keep their exact scores."""
+    tokens, labels = _data(TWO_CLASSES)
+    data = BagOfWordsBaseline().fit(tokens, labels, TWO_CLASSES).to_dict()
+    del data["features"]
+    old = BagOfWordsBaseline.from_dict(data)
+    coef = dict(zip(data["vocabulary"], data["coef"][0], strict=True))
+
+    score = data["intercept"][0] + 3 * coef["good"] + coef["awful"]
+    np.testing.assert_allclose(old.predict_proba([["good", "good", "good", "awful"]])[0, 1],
+                               1 / (1 + np.exp(-score)), atol=1e-12)
+    with pytest.raises(StudioError, match=r"features 'tf-idf'"):
+        BagOfWordsBaseline.from_dict({**data, "features": "tf-idf"})

@@ -38,15 +38,43 @@ def test_same_seed_same_order_and_no_rng_keeps_order():
 
 
 def test_dataset_yields_variable_width_batches_each_epoch_reshuffled():
-    sequences = [[1] * n for n in (1, 2, 3, 9, 10, 11)]
+    sequences = [[n] * n for n in (1, 2, 3, 9, 10, 11)]
     labels = np.arange(6, dtype="int32") % 2
-    weights = np.ones(6, dtype="float32")
-    dataset, batches = make_dataset(sequences, labels, weights, batch_size=3, bucket=True, seed=0)
+    weights = np.arange(6, dtype="float32")
+    dataset, batches = make_dataset(sequences, labels, weights, batch_size=3, bucket=True,
+                                    seed=0, passes=4)
     assert batches == 2
-    widths = sorted(int(x.shape[1]) for x, _, _ in dataset)
-    assert widths == [3, 11]
-    epochs = [[y.numpy().tolist() for _, y, _ in dataset] for _ in range(4)]
-    assert len({str(e) for e in epochs}) > 1
+    read = [(x.numpy(), y.numpy(), w.numpy()) for x, y, w in dataset]
+    assert len(read) == 8
+    assert sorted(x.shape[1] for x, _, _ in read[:2]) == [3, 11]
+    for x, y, w in read:  # each row right-padded with 0, its label and weight beside it
+        for row, label, weight in zip(x, y, w, strict=True):
+            n = [1, 2, 3, 9, 10, 11][int(weight)]
+            assert row.tolist() == [n] * n + [0] * (x.shape[1] - n)
+            assert label == int(weight) % 2
+    epochs = [str([y.tolist() for _, y, _ in read[i : i + 2]]) for i in range(0, 8, 2)]
+    assert len(set(epochs)) > 1
+
+
+def test_dataset_passes_are_those_of_a_run_resumed_at_that_epoch():
+    sequences = [[5] * n for n in range(1, 40)]
+    labels = np.zeros(39, dtype="int32")
+    weights = np.arange(39, dtype="float32")
+
+    def order(**passes):
+        dataset, _ = make_dataset(sequences, labels, weights, batch_size=4, bucket=True, seed=3,
+                                  **passes)
+        return [w.numpy().tolist() for _, _, w in dataset]
+
+    whole = order(passes=3)
+    assert order(passes=2, first_pass=1) == whole[len(whole) // 3 :]
+
+
+def test_a_batch_of_texts_without_tokens_still_has_one_column():
+    dataset, _ = make_dataset([[], []], np.zeros(2, "int32"), np.ones(2, "float32"),
+                              batch_size=2, bucket=True, seed=None)
+    (x, _, _), = list(dataset)
+    assert x.numpy().tolist() == [[0], [0]]
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
