@@ -10,7 +10,7 @@ first batch).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -52,6 +52,16 @@ def batch_order(
     if rng is not None:
         batches = [batches[i] for i in rng.permutation(len(batches))]
     return batches
+
+
+def padded_batches(
+    sequences: Sequence[Sequence[int]], labels: np.ndarray, weights: np.ndarray, *,
+    batch_size: int,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(ids, labels, sample_weights) batches in a fixed, length-grouped order, ids padded."""
+    lengths = np.array([len(s) for s in sequences])
+    return [(pad_batch([sequences[i] for i in index]), labels[index], weights[index])
+            for index in batch_order(lengths, batch_size, None, bucket=True)]
 
 
 def make_dataset(
@@ -110,16 +120,39 @@ def make_dataset(
     return dataset.prefetch(2), len(plan) // max(passes, 1)
 
 
-def predict_proba(model, sequences: Sequence[Sequence[int]], batch_size: int = 256) -> np.ndarray:
-    """Class probabilities for many id sequences, in their original order.
+def compile_forward(model) -> Callable[[np.ndarray], np.ndarray]:
+    """One compiled forward pass for padded id batches of any shape, returning numpy.
 
-    Sequences are sorted by length so each batch is padded only to its own longest text, and each
-    batch goes through ``predict_on_batch`` (no per-call ``model.predict`` overhead).
+    About 3 ms a call instead of ``model.predict``'s 50, and traced once whatever the batch widths
+    (``predict_on_batch`` traces a second time when the width first changes).
+    """
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        call = tf.function(lambda ids: model(ids, training=False), reduce_retracing=True,
+                           input_signature=[tf.TensorSpec((None, None), tf.int32)])
+        return lambda batch: call(tf.constant(batch, dtype=tf.int32)).numpy()
+    return lambda batch: keras.ops.convert_to_numpy(model(batch, training=False))
+
+
+def predict_proba(
+    forward: Callable[[np.ndarray], np.ndarray],
+    sequences: Sequence[Sequence[int]],
+    classes: int,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """Class probabilities (texts, classes) for many id sequences, in their original order.
+
+    Sequences are sorted by length so each batch is padded only to its own longest text.
+
+    Args:
+        forward: ``compile_forward(model)``.
     """
     order = np.argsort([len(s) for s in sequences], kind="stable")
-    outputs = np.zeros((len(sequences), model.output_shape[-1]), dtype="float32")
+    outputs = np.zeros((len(sequences), classes), dtype="float32")
     for start in range(0, len(order), batch_size):
         index = order[start : start + batch_size]
-        batch = pad_batch([sequences[i] for i in index])
-        outputs[index] = np.asarray(model.predict_on_batch(batch))
+        outputs[index] = forward(pad_batch([sequences[i] for i in index]))
     return outputs

@@ -1,8 +1,9 @@
 """Keras callbacks that make a training process talk through its run directory.
 
-``EventLog`` appends metrics to events.jsonl (flushed each line, as Keras' CSVLogger does),
-``RunGuard`` honours a stop request and a NaN loss within one batch, and ``BestModelKeeper``
-saves the model with the lowest validation loss so far, atomically.
+``Validation`` scores the validation texts at each epoch's end, ``EventLog`` appends metrics to
+events.jsonl (flushed each line, as Keras' CSVLogger does), ``RunGuard`` honours a stop request
+and a NaN loss within one batch, and ``BestModelKeeper`` saves the model with the lowest
+validation loss so far, atomically.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
+
+EPSILON = 1e-7  # Keras clips probabilities to [EPSILON, 1 - EPSILON] before the log
 
 
 def _number(value) -> float | None:
@@ -22,6 +26,51 @@ def _number(value) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+class Validation(keras.callbacks.Callback):
+    """Puts ``val_loss`` and ``val_accuracy`` in each epoch's logs, for the callbacks after it.
+
+    What ``fit(validation_data=...)`` reports, from the compiled forward pass that also scores the
+    test texts afterwards: Keras would trace a separate test step for validation and open an
+    iterator on the data every epoch, about half a second of a short run on 2 cores. Place it
+    before every callback that reads the validation figures.
+
+    Args:
+        batches: (ids, labels, sample_weights) of each validation batch, ids padded.
+        forward: ``batching.compile_forward(model)`` of the model being trained.
+    """
+
+    def __init__(self, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]], forward) -> None:
+        super().__init__()
+        self.batches = batches
+        self.forward = forward
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or not self.batches:
+            return
+        probabilities = np.concatenate([self.forward(ids) for ids, _, _ in self.batches])
+        labels = np.concatenate([labels for _, labels, _ in self.batches])
+        weights = np.concatenate([weights for _, _, weights in self.batches])
+        logs.update(validation_scores(probabilities, labels, weights))
+
+
+def validation_scores(probabilities: np.ndarray, labels: np.ndarray,
+                      weights: np.ndarray) -> dict[str, float]:
+    """Keras' ``val_loss`` and ``val_accuracy`` for a softmax output and sample weights.
+
+    The loss is the weighted crossentropy summed and divided by the number of texts (Keras'
+    "sum over batch size"); the accuracy counts every text once, as ``compile(metrics=...)``
+    does (only ``weighted_metrics`` take the weights).
+    """
+    picked = np.clip(probabilities[np.arange(len(labels)), labels], EPSILON, 1 - EPSILON)
+    clipped = np.clip(probabilities, EPSILON, 1 - EPSILON).sum(axis=1)
+    crossentropy = np.log(clipped) - np.log(picked)  # Keras renormalizes the clipped output
+    correct = (probabilities.argmax(axis=1) == labels).astype("float64")
+    return {
+        "val_loss": float(np.sum(weights * crossentropy) / len(labels)),
+        "val_accuracy": float(correct.mean()),
+    }
 
 
 class EventLog(keras.callbacks.Callback):

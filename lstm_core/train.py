@@ -204,8 +204,14 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     import tensorflow as tf
 
     from lstm_core.baseline import BagOfWordsBaseline
-    from lstm_core.batching import encode_tokens, make_dataset
-    from lstm_core.callbacks import BestModelKeeper, EventLog, RunGuard, save_model_atomic
+    from lstm_core.batching import compile_forward, encode_tokens, make_dataset, padded_batches
+    from lstm_core.callbacks import (
+        BestModelKeeper,
+        EventLog,
+        RunGuard,
+        Validation,
+        save_model_atomic,
+    )
     from lstm_core.fit_setup import prepare_fit
     from lstm_core.models import build_model, compile_model
     from lstm_core.text import TextProcessor
@@ -256,8 +262,8 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         bucket=config.train.bucket_by_length, seed=config.train.seed,
         passes=max(1, config.train.epochs - initial_epoch), first_pass=initial_epoch,
     )
-    val_ds, _ = make_dataset(*subset("val"), batch_size=max(config.train.batch_size, 256),
-                             bucket=True, seed=None)
+    one_device = strategy is None
+    val_batch_size = max(config.train.batch_size, 256)
     if initial_epoch:
         say(f"resuming after epoch {initial_epoch}")
     keeper = BestModelKeeper(
@@ -269,11 +275,30 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         best_loss=_saved_best_loss(run_dir) if initial_epoch else math.inf,
     )
     guard = RunGuard(run_dir / runs.STOP_FILE)
+
+    with strategy.scope() if strategy else tf.device(tf_device):
+        model = build_model(config.model, vocab.size, len(vocab.labels))
+        compile_model(model, config.train)
+        sample = parts["train"][:2]
+        prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),
+                    one_device=one_device)
+    # On one device the validation texts go through the forward pass that later tests the model;
+    # under a strategy Keras validates, replica by replica.
+    forward = compile_forward(model) if one_device else None
+    if one_device:
+        validation = [Validation(padded_batches(*subset("val"), batch_size=val_batch_size),
+                                 forward)]
+        val_ds = None
+    else:
+        validation = []
+        val_ds, _ = make_dataset(*subset("val"), batch_size=val_batch_size, bucket=True,
+                                 seed=None)
     callbacks = [
         # First, so that every later callback sees the restored epoch. Two copies: a process
         # killed while writing one still leaves the other.
         keras.callbacks.BackupAndRestore(str(backup), double_checkpoint=True,
                                          delete_checkpoint=False),
+        *validation,  # before every callback that reads val_loss
         EventLog(run_dir / runs.EVENTS_FILE, batch_size=config.train.batch_size,
                  batches_per_epoch=batches_per_epoch, log_every=config.train.log_every,
                  epochs=config.train.epochs, train_samples=len(parts["train"]),
@@ -288,11 +313,6 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
             monitor="val_loss", patience=config.train.early_stopping))
 
     with strategy.scope() if strategy else tf.device(tf_device):
-        model = build_model(config.model, vocab.size, len(vocab.labels))
-        compile_model(model, config.train)
-        sample = parts["train"][:2]
-        prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),
-                    one_device=strategy is None)
         say(f"training {model.count_params():,} parameters on {len(parts['train'])} texts")
         # One pass of make_dataset per epoch, already shuffled: one iterator serves every epoch.
         model.fit(train_ds, validation_data=val_ds, epochs=config.train.epochs, verbose=0,
@@ -308,9 +328,10 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         )
     with tf.device(tf_device):
         if strategy is not None:
-            # Under a strategy, predict_on_batch answers once per replica: test on one device.
+            # Under a strategy a forward pass answers once per replica: test on one device.
             trained, model = model, keras.models.clone_model(model)
             model.set_weights(trained.get_weights())
+            forward = compile_forward(model)
         if keeper.best_weights is not None:
             model.set_weights(keeper.best_weights)
         elif initial_epoch and (run_dir / runs.MODEL_FILE).is_file():
@@ -324,7 +345,7 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         )
         baseline.save(run_dir / runs.BASELINE_FILE)
         if len(parts["test"]):
-            _evaluate(run_dir, model, baseline, data, tokens, ids, y, parts["test"], vocab, say)
+            _evaluate(run_dir, forward, baseline, data, tokens, ids, y, parts["test"], vocab, say)
     if guard.reason == "stopped":
         resumable = " and the run can be resumed" if _backed_up_epoch(backup) else ""
         return "stopped", f"Stopped at {guard.where}; the best model so far is kept{resumable}."
@@ -364,12 +385,12 @@ def _sample_weights(y: np.ndarray, train_index: np.ndarray, classes: int, mode: 
     return weights
 
 
-def _evaluate(run_dir, model, baseline, data, tokens, ids, y, test_index, vocab, say) -> None:
+def _evaluate(run_dir, forward, baseline, data, tokens, ids, y, test_index, vocab, say) -> None:
     """Test metrics of the best model and of the baseline, and the per-text predictions."""
     from lstm_core.batching import predict_proba
     from lstm_core.evaluate import classification_metrics
 
-    probabilities = predict_proba(model, [ids[i] for i in test_index])
+    probabilities = predict_proba(forward, [ids[i] for i in test_index], len(vocab.labels))
     base_probabilities = baseline.predict_proba([tokens[i] for i in test_index])
     metrics = classification_metrics(y[test_index], probabilities, vocab.labels)
     metrics["baseline"] = classification_metrics(y[test_index], base_probabilities, vocab.labels)

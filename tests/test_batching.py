@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lstm_core.batching import batch_order, make_dataset, predict_proba
+from lstm_core.batching import batch_order, compile_forward, make_dataset, predict_proba
 from lstm_core.config import ModelConfig
 from lstm_core.models import build_model
 
@@ -81,6 +81,7 @@ def test_a_batch_of_texts_without_tokens_still_has_one_column():
 def test_predict_proba_returns_rows_in_input_order_and_ignores_padding(bidirectional):
     model = build_model(ModelConfig(embed_dim=4, units=3, bidirectional=bidirectional), 20, 2)
     sequences = [[5, 6, 7, 8, 9, 10], [3], [4, 4], [11, 12, 13]]
-    together = predict_proba(model, sequences, batch_size=2)
-    alone = np.concatenate([predict_proba(model, [s]) for s in sequences])
+    forward = compile_forward(model)
+    together = predict_proba(forward, sequences, 2, batch_size=2)
+    alone = np.concatenate([predict_proba(forward, [s], 2) for s in sequences])
     np.testing.assert_allclose(together, alone, atol=1e-6)
