@@ -61,4 +61,8 @@ def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatc
     monkeypatch.setattr("lstm_core.text.PARALLEL_MIN_CHARS", 10_000)
     processor = TextProcessor(TextConfig())
     texts = [f"Review {i}: it wasn't bad at all, 好看!" for i in range(6000)]
-    assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]
+    texts[-3:] = ["", "?!", "nul\x00inside a token"]  # in a worker's share: nothing, and the
+    expected = [processor.tokenize(t) for t in texts]  # character tokens travel joined by
+    assert expected[-1][0] == "nul\x00inside"
+    for workers in (2, 3):
+        assert processor.tokenize_many(texts, workers=workers) == expected
