@@ -1,4 +1,4 @@
-"""A bag-of-words baseline reported beside the LSTM, so its gain over word counts is visible.
+"""A bag-of-words baseline reported beside the LSTM, so its gain over word order is visible.
 
 Logistic regression on which of the very tokens the LSTM sees a text holds (present or not). It
 knows which words a text holds but not their order, so "not good, but great" and "not great, but
