@@ -140,7 +140,7 @@ class TextProcessor:
         if workers <= 1 or sum(len(text) for text in texts) < PARALLEL_MIN_CHARS:
             return [self.tokenize(text) for text in texts]
         own = -(-len(texts) // workers)
-        chunk = -(-(len(texts) - own) // ((workers - 1) * 4))
+        chunk = max(1, -(-(len(texts) - own) // ((workers - 1) * 4)))
         pieces = [texts[i : i + chunk] for i in range(own, len(texts), chunk)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:

@@ -66,3 +66,5 @@ def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatc
     assert expected[-1][0] == "nul\x00inside"
     for workers in (2, 3):
         assert processor.tokenize_many(texts, workers=workers) == expected
+    long = ["good " * 3000]  # one text over the threshold: this process takes it all
+    assert processor.tokenize_many(long, workers=2) == [processor.tokenize(long[0])]
