@@ -43,16 +43,16 @@ class Validation(keras.callbacks.Callback):
 
     def __init__(self, batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]], forward) -> None:
         super().__init__()
-        self.batches = batches
+        self.ids = [ids for ids, _, _ in batches]
+        self.labels = np.concatenate([labels for _, labels, _ in batches]) if batches else None
+        self.weights = np.concatenate([weights for _, _, weights in batches]) if batches else None
         self.forward = forward
 
     def on_epoch_end(self, epoch, logs=None):
-        if logs is None or not self.batches:
+        if logs is None or not self.ids:
             return
-        probabilities = np.concatenate([self.forward(ids) for ids, _, _ in self.batches])
-        labels = np.concatenate([labels for _, labels, _ in self.batches])
-        weights = np.concatenate([weights for _, _, weights in self.batches])
-        logs.update(validation_scores(probabilities, labels, weights))
+        probabilities = np.concatenate([self.forward(ids) for ids in self.ids])
+        logs.update(validation_scores(probabilities, self.labels, self.weights))
 
 
 def validation_scores(probabilities: np.ndarray, labels: np.ndarray,

@@ -284,13 +284,13 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
                     one_device=one_device)
     # On one device the validation texts go through the forward pass that later tests the model;
     # under a strategy Keras validates, replica by replica.
-    forward = compile_forward(model) if one_device else None
     if one_device:
+        forward = compile_forward(model)
         validation = [Validation(padded_batches(*subset("val"), batch_size=val_batch_size),
                                  forward)]
         val_ds = None
     else:
-        validation = []
+        forward, validation = None, []
         val_ds, _ = make_dataset(*subset("val"), batch_size=val_batch_size, bucket=True,
                                  seed=None)
     callbacks = [
