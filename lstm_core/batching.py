@@ -116,8 +116,10 @@ def make_dataset(
         ids = tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
         return ids, tf.gather(labels, index), tf.gather(weights, index)
 
-    dataset = tf.data.Dataset.from_tensor_slices(batches).map(gather)
-    return dataset.prefetch(2), len(plan) // max(passes, 1)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    dataset = tf.data.Dataset.from_tensor_slices(batches).map(gather).prefetch(2)
+    return dataset.with_options(options), len(plan) // max(passes, 1)
 
 
 def compile_forward(model) -> Callable[[np.ndarray], np.ndarray]:

@@ -41,7 +41,7 @@ DATA_FILE = "data.parquet"
 STOP_FILE = "STOP"
 LOG_FILE = "worker.log"
 BACKUP_DIR = "backup"
-BACKUP_EPOCH_FILE = "training_metadata.json"  # written by keras.callbacks.BackupAndRestore
+BACKUP_FILE = "latest.npz"  # in BACKUP_DIR; written by callbacks.EpochBackup
 
 
 def now_iso() -> str:

@@ -104,14 +104,14 @@ def resume_point(run_dir: Path) -> int | None:
     run_dir = Path(run_dir)
     if runs.read_status(run_dir)["status"] not in runs.RESUMABLE_STATES:
         return None
-    return _backed_up_epoch(run_dir / runs.BACKUP_DIR) or None
+    return _backed_up_epoch(_backup_file(run_dir)) or None
 
 
 def reopen_run(run_dir: Path) -> int:
     """Queue a stopped, failed or interrupted run again, to go on from its last finished epoch.
 
     ``train_run`` then restores the weights, optimizer state and epoch counter saved after that
-    epoch (keras.callbacks.BackupAndRestore) and appends to the same curves.
+    epoch (callbacks.EpochBackup) and appends to the same curves.
 
     Returns:
         The epoch training goes on from.
@@ -200,22 +200,7 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     from lstm_core.distribute import split_cpu, training_strategy
 
     hide_gpus_if_cpu(config.train.device)
-    import keras
-    import tensorflow as tf
-
-    from lstm_core.baseline import BagOfWordsBaseline
-    from lstm_core.batching import compile_forward, encode_tokens, make_dataset, padded_batches
-    from lstm_core.callbacks import (
-        BestModelKeeper,
-        EventLog,
-        RunGuard,
-        Validation,
-        save_model_atomic,
-    )
-    from lstm_core.fit_setup import prepare_fit
-    from lstm_core.models import build_model, compile_model
-    from lstm_core.text import TextProcessor
-    from lstm_core.vocab import Vocabulary, pad_batch
+    from lstm_core.fit_setup import graph_rewrites_off
 
     tf_device, device_name = configure_device(config.train.device)
     if tf_device.startswith("/CPU"):
@@ -223,6 +208,32 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     strategy, device_name = training_strategy(device_name)
     runs.write_status(run_dir, device=device_name)
     say(f"device: {device_name}")
+    one_cpu = strategy is None and tf_device.startswith("/CPU")
+    with graph_rewrites_off() if one_cpu else contextlib.nullcontext():
+        return _fit_and_test(run_dir, config, say, tf_device, device_name, strategy)
+
+
+def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: str,
+                  device_name: str, strategy) -> tuple[str, str]:
+    import keras
+    import tensorflow as tf
+
+    from lstm_core.baseline import BagOfWordsBaseline
+    from lstm_core.batching import compile_forward, encode_tokens, make_dataset, padded_batches
+    from lstm_core.callbacks import (
+        BestModelKeeper,
+        EpochBackup,
+        EventLog,
+        RunGuard,
+        Validation,
+        restore_backup,
+        save_model_atomic,
+    )
+    from lstm_core.fit_setup import prepare_fit
+    from lstm_core.models import build_model, compile_model
+    from lstm_core.text import TextProcessor
+    from lstm_core.vocab import Vocabulary, pad_batch
+
     keras.utils.set_random_seed(config.train.seed)
     tf.config.experimental.enable_op_determinism()
     # Always set: the policy is process-wide and an earlier run in this process may have changed it.
@@ -255,7 +266,7 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         index = parts[name]
         return [ids[i] for i in index], y[index], weights[index]
 
-    backup = run_dir / runs.BACKUP_DIR
+    backup = _backup_file(run_dir)
     initial_epoch = _backed_up_epoch(backup)
     train_ds, batches_per_epoch = make_dataset(
         *subset("train"), batch_size=config.train.batch_size,
@@ -282,6 +293,8 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         sample = parts["train"][:2]
         prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),
                     one_device=one_device)
+        if initial_epoch:
+            restore_backup(backup, model)
     # On one device the validation texts go through the forward pass that later tests the model;
     # under a strategy Keras validates, replica by replica.
     if one_device:
@@ -294,10 +307,7 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         val_ds, _ = make_dataset(*subset("val"), batch_size=val_batch_size, bucket=True,
                                  seed=None)
     callbacks = [
-        # First, so that every later callback sees the restored epoch. Two copies: a process
-        # killed while writing one still leaves the other.
-        keras.callbacks.BackupAndRestore(str(backup), double_checkpoint=True,
-                                         delete_checkpoint=False),
+        EpochBackup(backup),
         *validation,  # before every callback that reads val_loss
         EventLog(run_dir / runs.EVENTS_FILE, batch_size=config.train.batch_size,
                  batches_per_epoch=batches_per_epoch, log_every=config.train.log_every,
@@ -316,7 +326,8 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
         say(f"training {model.count_params():,} parameters on {len(parts['train'])} texts")
         # One pass of make_dataset per epoch, already shuffled: one iterator serves every epoch.
         model.fit(train_ds, validation_data=val_ds, epochs=config.train.epochs, verbose=0,
-                  steps_per_epoch=batches_per_epoch, shuffle=False, callbacks=callbacks)
+                  initial_epoch=initial_epoch, steps_per_epoch=batches_per_epoch, shuffle=False,
+                  callbacks=callbacks)
 
     if guard.reason == "nan":
         return "failed", (
@@ -349,14 +360,20 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     if guard.reason == "stopped":
         resumable = " and the run can be resumed" if _backed_up_epoch(backup) else ""
         return "stopped", f"Stopped at {guard.where}; the best model so far is kept{resumable}."
-    shutil.rmtree(backup, ignore_errors=True)  # finished: nothing left to resume
+    shutil.rmtree(backup.parent, ignore_errors=True)  # finished: nothing left to resume
     return "finished", ""
 
 
+def _backup_file(run_dir: Path) -> Path:
+    return Path(run_dir) / runs.BACKUP_DIR / runs.BACKUP_FILE
+
+
 def _backed_up_epoch(backup: Path) -> int:
+    """The epoch a ``callbacks.EpochBackup`` file was written after; 0 if none or broken."""
     try:
-        return int(read_json(backup / runs.BACKUP_EPOCH_FILE)["epoch"])
-    except (StudioError, KeyError, TypeError, ValueError):
+        with np.load(backup) as saved:
+            return int(saved["epoch"])
+    except (OSError, KeyError, ValueError, EOFError):
         return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
 from lstm_core.demo_data import generate
+from lstm_core.train import request_stop, train_run
 
 
 def tiny_config(**train) -> RunConfig:
@@ -16,3 +17,15 @@ def tiny_config(**train) -> RunConfig:
 
 def demo_examples(rows: int = 300, lang: str = "en"):
     return generate(rows, lang=lang, seed=0)
+
+
+def train_until_stopped_after(run_dir, epoch: int) -> dict:
+    """``train_run`` with a stop requested once ``epoch`` epochs are done: a real backup of them.
+
+    The stop lands in the next epoch's first batch, which does not count as done.
+    """
+    def progress(message: str) -> None:
+        if message.startswith(f"epoch {epoch}/"):
+            request_stop(run_dir)
+
+    return train_run(run_dir, progress=progress)

@@ -70,6 +70,14 @@ def test_dataset_passes_are_those_of_a_run_resumed_at_that_epoch():
     assert order(passes=2, first_pass=1) == whole[len(whole) // 3 :]
 
 
+def test_the_dataset_runs_without_a_tf_data_autotuning_thread():
+    """An autotuning thread made the iterator's destructor wait at the end of fit: 0.5 to 4.5 s
+    after the last epoch of a 5-second run on 2 cores, now and then."""
+    dataset, _ = make_dataset([[1, 2], [3]], np.array([0, 1]), np.ones(2, "float32"),
+                              batch_size=2, bucket=True, seed=0)
+    assert dataset.options().autotune.enabled is False
+
+
 def test_a_batch_of_texts_without_tokens_still_has_one_column():
     dataset, _ = make_dataset([[], []], np.zeros(2, "int32"), np.ones(2, "float32"),
                               batch_size=2, bucket=True, seed=None)

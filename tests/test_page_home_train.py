@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lstm_core import runs
 from lstm_core.events import read_events
 from lstm_core.train import create_run, train_run
-from tests.helpers import demo_examples, tiny_config
+from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 60
@@ -138,9 +138,7 @@ def test_a_run_trained_from_the_command_line_shows_its_results(tmp_path):
 
 def test_an_interrupted_run_offers_resume_and_goes_on_in_the_same_run(tmp_path):
     run_dir = create_run(tiny_config(epochs=2, early_stopping=0), demo_examples(), name="cut")
-    train_run(run_dir)
-    (run_dir / runs.BACKUP_DIR).mkdir()  # as a job killed after its first epoch leaves it
-    (run_dir / runs.BACKUP_DIR / runs.BACKUP_EPOCH_FILE).write_text('{"epoch": 1, "batch": 0}')
+    train_until_stopped_after(run_dir, 1)  # then marked as a job killed there would be
     runs.write_status(run_dir, status="interrupted", message="The training process ended.")
     at = app("pages/train.py", run=run_dir.name)
     assert "The training process ended." in texts(at)

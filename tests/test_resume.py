@@ -4,7 +4,7 @@ import json
 import os
 import signal
 
-import h5py
+import numpy as np
 import pytest
 
 from lstm_core import load_run, runs
@@ -13,7 +13,7 @@ from lstm_core.errors import StudioError
 from lstm_core.events import read_events, training_progress
 from lstm_core.jobs import start_job
 from lstm_core.train import create_run, reopen_run, request_stop, resume_point, train_run
-from tests.helpers import demo_examples, tiny_config
+from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 from tests.test_jobs import wait_for
 
 EPOCHS = 8
@@ -41,10 +41,11 @@ def test_a_killed_run_keeps_its_best_model_and_resumes_from_the_cli(tmp_path, ca
     assert load_run(run_dir).predict(["the food was not good"])[0].label in ("negative", "positive")
     resumed_after = resume_point(run_dir)
     assert resumed_after is not None and resumed_after >= status["epochs_done"] >= 2
-    with h5py.File(run_dir / runs.BACKUP_DIR / "latest.weights.h5") as saved:
-        assert "optimizer" in saved  # Adam's moments and step count, not only the weights
-        iterations = [saved["optimizer"]["vars"][k][()] for k in saved["optimizer"]["vars"]
-                      if saved["optimizer"]["vars"][k].shape == ()]
+    with np.load(run_dir / runs.BACKUP_DIR / runs.BACKUP_FILE) as saved:
+        assert int(saved["epoch"]) == resumed_after
+        # Adam's moments and step count, not only the weights
+        iterations = [saved[k] for k in saved.files if k.startswith("optimizer_")
+                      and saved[k].shape == ()]
         assert iterations and max(iterations) > 0
 
     assert main(["train", "--resume", str(run_dir)]) == 0
@@ -60,22 +61,42 @@ def test_a_killed_run_keeps_its_best_model_and_resumes_from_the_cli(tmp_path, ca
 def test_a_stopped_run_resumes_and_a_worse_epoch_never_replaces_the_best_model(tmp_path):
     run_dir = create_run(tiny_config(epochs=3, early_stopping=0), demo_examples(),
                          run_dir=tmp_path / "run")
-    train_run(run_dir)
-    assert resume_point(run_dir) is None  # finished: nothing to go on with
-    with pytest.raises(StudioError, match="is finished"):
-        reopen_run(run_dir)
+    assert train_until_stopped_after(run_dir, 2)["status"] == "stopped"
+    assert resume_point(run_dir) == 2  # the third epoch, cut at its first batch, is not done
 
-    runs.write_status(run_dir, status="stopped", best_val_loss=-1.0)  # no epoch can beat this
+    runs.write_status(run_dir, best_val_loss=-1.0)  # no epoch can beat this
     model_bytes = (run_dir / runs.MODEL_FILE).read_bytes()
-    with pytest.raises(StudioError, match="first epoch"):
-        reopen_run(run_dir)  # the finished run removed its backup
-    (run_dir / runs.BACKUP_DIR).mkdir()
-    (run_dir / runs.BACKUP_DIR / runs.BACKUP_EPOCH_FILE).write_text('{"epoch": 2, "batch": 0}')
     request_stop(run_dir)
     assert reopen_run(run_dir) == 2
     assert not (run_dir / runs.STOP_FILE).exists()  # the old Stop must not end the new attempt
     assert train_run(run_dir)["status"] == "finished"
     assert (run_dir / runs.MODEL_FILE).read_bytes() == model_bytes
+    assert resume_point(run_dir) is None  # finished: nothing to go on with
+    with pytest.raises(StudioError, match="is finished"):
+        reopen_run(run_dir)
+
+
+def test_a_resumed_run_learns_what_an_uninterrupted_one_does(tmp_path):
+    config = tiny_config(epochs=3, early_stopping=0)
+    whole = create_run(config, demo_examples(), run_dir=tmp_path / "whole")
+    train_run(whole)
+    cut = create_run(config, demo_examples(), run_dir=tmp_path / "cut")
+    train_until_stopped_after(cut, 1)
+    reopen_run(cut)
+    train_run(cut)
+    curve = [(e["epoch"], e["loss"], e["val_loss"]) for e in read_events(whole)
+             if e["event"] == "epoch"]
+    assert [(e["epoch"], e["loss"], e["val_loss"]) for e in read_events(cut)
+            if e["event"] == "epoch"] == curve
+
+
+def test_a_run_stopped_in_its_first_epoch_has_nothing_to_resume(tmp_path):
+    run_dir = create_run(tiny_config(), demo_examples(), run_dir=tmp_path / "run")
+    request_stop(run_dir)
+    assert train_run(run_dir)["status"] == "stopped"
+    assert resume_point(run_dir) is None
+    with pytest.raises(StudioError, match="first epoch"):
+        reopen_run(run_dir)
 
 
 def test_resume_refuses_other_settings_with_one_line(tmp_path, capsys):

@@ -77,6 +77,18 @@ def test_a_seeded_cpu_run_gives_the_same_numbers_twice(tmp_path):
     assert losses[0] == losses[1]
 
 
+def test_a_cpu_run_trains_without_graph_rewrites_and_gives_them_back(tmp_path):
+    import tensorflow as tf
+
+    def grappler_off():
+        return tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)
+
+    seen = []
+    run_dir = create_run(tiny_config(epochs=1), demo_examples(), run_dir=tmp_path / "run")
+    train_run(run_dir, progress=lambda message: seen.append(grappler_off()))
+    assert any(seen) and not grappler_off()  # off while training, as before once done
+
+
 def test_a_stop_request_before_start_stops_without_training(tmp_path):
     run_dir = create_run(tiny_config(), demo_examples(), run_dir=tmp_path / "run")
     request_stop(run_dir)
