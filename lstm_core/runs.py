@@ -3,7 +3,7 @@
 A run directory holds ``config.json`` (RunConfig), ``data.parquet`` (the examples with their
 split), ``status.json``, ``events.jsonl``, ``vocab.json``, ``model.keras``, ``baseline.json``,
 ``metrics.json`` and ``predictions.csv``, and while a run can still be resumed ``backup/`` (the
-weights, optimizer state and number of its last finished epoch). The app, the CLI and the
+variables, optimizer state and number of its last finished epoch). The app, the CLI and the
 training process talk only through these files, so a run started anywhere can be watched,
 stopped or listed from anywhere, and a restart of the web server loses nothing.
 """
