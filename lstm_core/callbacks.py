@@ -214,14 +214,7 @@ class EpochBackup(keras.callbacks.Callback):
             arrays |= {f"{owner}_{i}": keras.ops.convert_to_numpy(v)
                        for i, v in enumerate(variables)}
         self.path.parent.mkdir(exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        try:
-            with tmp.open("wb") as handle:
-                np.savez(handle, **arrays)
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        _write_atomic(self.path, lambda tmp: np.savez(tmp, **arrays))
 
 
 def restore_backup(path: Path, model: keras.Model) -> int:
@@ -265,11 +258,21 @@ class BestModelKeeper(keras.callbacks.Callback):
 
 
 def save_model_atomic(model: keras.Model, path: Path) -> None:
-    """model.save to a temp name beside ``path``, then rename: readers never see half a model."""
+    """model.save, atomically: readers never see half a model."""
+    _write_atomic(Path(path), model.save)
+
+
+def _write_atomic(path: Path, write) -> None:
+    """``write(tmp)`` to a temp name beside ``path`` (same suffix, which Keras and numpy go by),
+    then rename over ``path``.
+
+    No fsync, unlike ``fileio.atomic_write_bytes``: these files are megabytes and come every
+    epoch, and a process that dies still leaves the old file or the new one.
+    """
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
-        model.save(tmp)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk must not also keep half a model around
+        tmp.unlink(missing_ok=True)  # a full disk must not also keep half a file around
         raise
