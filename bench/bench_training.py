@@ -91,7 +91,6 @@ BATCH_SIZE = 32
 EMBED_DIM = 128
 UNITS = 128
 LEARNING_RATE = 1e-3
-PREDICT_BATCH = 256  # what lstm_core.batching.predict_proba uses; the plain side evaluates alike
 FIRST_SEED = 42
 
 UCI_EPOCHS = 5
@@ -166,6 +165,8 @@ def run_plain(
     """
     import keras
 
+    from lstm_core.batching import PREDICT_BATCH
+
     start = time.perf_counter()
     tokenizer = KerasStyleTokenizer(num_words).fit(parts["train"]["text"])
     sequences = {name: tokenizer.texts_to_sequences(frame["text"]) for name, frame in parts.items()}
@@ -191,6 +192,7 @@ def run_plain(
     model.fit(x["train"], y["train"], batch_size=BATCH_SIZE, epochs=epochs,
               validation_data=(x["val"], y["val"]), callbacks=[report], verbose=0)
     fit_s = time.perf_counter() - fit_start
+    # Batches as large as those our side tests in.
     _, accuracy = model.evaluate(x["test"], y["test"], batch_size=PREDICT_BATCH, verbose=0)
     total_s = time.perf_counter() - start
     return {

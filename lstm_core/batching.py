@@ -18,6 +18,7 @@ from lstm_core.config import TextConfig
 from lstm_core.vocab import PAD_ID, Vocabulary, pad_batch, truncate
 
 POOL_BATCHES = 32
+PREDICT_BATCH = 256  # texts per forward pass when predicting, validating or testing
 
 
 def encode_tokens(
@@ -143,7 +144,7 @@ def predict_proba(
     forward: Callable[[np.ndarray], np.ndarray],
     sequences: Sequence[Sequence[int]],
     classes: int,
-    batch_size: int = 256,
+    batch_size: int = PREDICT_BATCH,
 ) -> np.ndarray:
     """Class probabilities (texts, classes) for many id sequences, in their original order.
 

@@ -23,7 +23,6 @@ from lstm_core.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.text import TextProcessor
 from lstm_core.vocab import UNK_ID, Vocabulary, truncate
 
-BATCH_SIZE = 256
 LEFT_SATURATED, RIGHT_SATURATED = 0.1, 0.9  # Karpathy, Johnson & Fei-Fei (2015)
 
 
@@ -117,7 +116,7 @@ class Run:
 
     def probabilities(self, id_lists: list[list[int]]) -> np.ndarray:
         """Class probabilities for token id lists, (texts, classes); batched by length."""
-        return predict_proba(self._forward, id_lists, len(self.labels), BATCH_SIZE)
+        return predict_proba(self._forward, id_lists, len(self.labels))
 
     # ---- predictions --------------------------------------------------------------------
 

@@ -219,7 +219,13 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
     import tensorflow as tf
 
     from lstm_core.baseline import BagOfWordsBaseline
-    from lstm_core.batching import compile_forward, encode_tokens, make_dataset, padded_batches
+    from lstm_core.batching import (
+        PREDICT_BATCH,
+        compile_forward,
+        encode_tokens,
+        make_dataset,
+        padded_batches,
+    )
     from lstm_core.callbacks import (
         BestModelKeeper,
         EpochBackup,
@@ -274,7 +280,7 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
         passes=max(1, config.train.epochs - initial_epoch), first_pass=initial_epoch,
     )
     one_device = strategy is None
-    val_batch_size = max(config.train.batch_size, 256)
+    val_batch_size = max(config.train.batch_size, PREDICT_BATCH)
     if initial_epoch:
         say(f"resuming after epoch {initial_epoch}")
     keeper = BestModelKeeper(
