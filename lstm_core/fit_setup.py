@@ -19,8 +19,8 @@ to the last digit.
 ``graph_rewrites_off`` spares a CPU run TensorFlow's graph optimizer (Grappler): it spends about
 0.2 s on each traced function the first time it runs (the train step, then the forward pass that
 validates and tests), a tenth of a 3,000-sentence run on 2 cores, and the steps run no faster for
-it, since Keras already writes the LSTM loop lean. The weights come out the same to the last digit
-(test). GPU runs keep it.
+it (measured with Keras' own recurrent loop). The weights come out the same to the last
+digit (test). GPU runs keep it.
 
 Not done, though measured: TensorFlow's fused ``ResourceApplyAdam`` kernel (what tf.keras used)
 updates a 20,000-word embedding in one pass instead of Keras' ten, 6 ms a step less on 2 cores,

@@ -334,6 +334,7 @@ def load_run(path: str | Path) -> Run:
 
     from lstm_core import models  # noqa: F401 - registers SequencePooling for loading
     from lstm_core.baseline import BagOfWordsBaseline
+    from lstm_core.rnn_loop import use_lean_loops
 
     path = Path(path)
     if not (path / runs.CONFIG_FILE).is_file():
@@ -347,8 +348,16 @@ def load_run(path: str | Path) -> Run:
         model = keras.models.load_model(path / runs.MODEL_FILE, compile=False, safe_mode=True)
     except (OSError, ValueError) as exc:
         raise StudioError(f"The model of run {path.name} cannot be loaded ({exc}).") from None
+    if not _gpu_visible():
+        use_lean_loops(model)  # the same probabilities, less work per step on a CPU
     baseline_path = path / runs.BASELINE_FILE
     baseline = BagOfWordsBaseline.load(baseline_path) if baseline_path.is_file() else None
     return Run(path, config, vocab, model, baseline)
 
 
+
+
+def _gpu_visible() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))

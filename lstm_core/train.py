@@ -237,6 +237,7 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
     )
     from lstm_core.fit_setup import prepare_fit
     from lstm_core.models import build_model, compile_model
+    from lstm_core.rnn_loop import use_lean_loops
     from lstm_core.text import TextProcessor
     from lstm_core.vocab import Vocabulary, pad_batch
 
@@ -296,6 +297,8 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
     with strategy.scope() if strategy else tf.device(tf_device):
         model = build_model(config.model, vocab.size, len(vocab.labels))
         compile_model(model, config.train)
+        if one_device and tf_device.startswith("/CPU"):
+            use_lean_loops(model)
         sample = parts["train"][:2]
         prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),
                     one_device=one_device)
