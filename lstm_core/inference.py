@@ -331,6 +331,7 @@ def load_run(path: str | Path) -> Run:
         StudioError: the directory is not a run, or has no saved model yet.
     """
     import keras
+    import tensorflow as tf
 
     from lstm_core import models  # noqa: F401 - registers SequencePooling for loading
     from lstm_core.baseline import BagOfWordsBaseline
@@ -348,16 +349,9 @@ def load_run(path: str | Path) -> Run:
         model = keras.models.load_model(path / runs.MODEL_FILE, compile=False, safe_mode=True)
     except (OSError, ValueError) as exc:
         raise StudioError(f"The model of run {path.name} cannot be loaded ({exc}).") from None
-    if not _gpu_visible():
-        use_lean_loops(model)  # the same probabilities, less work per step on a CPU
+    if not tf.config.list_logical_devices("GPU"):  # none in the web server (web_process)
+        use_lean_loops(model)  # the same probabilities, less work per step
     baseline_path = path / runs.BASELINE_FILE
     baseline = BagOfWordsBaseline.load(baseline_path) if baseline_path.is_file() else None
     return Run(path, config, vocab, model, baseline)
 
-
-
-
-def _gpu_visible() -> bool:
-    import tensorflow as tf
-
-    return bool(tf.config.list_logical_devices("GPU"))

@@ -46,11 +46,17 @@ def _trained(config: ModelConfig, lean: bool):
     return model, history.history
 
 
-@pytest.mark.parametrize("name", CONFIGS)
-def test_the_lean_loop_learns_keras_own_weights_to_the_last_digit(name, monkeypatch):
-    traced = []
+@pytest.fixture
+def traced(monkeypatch) -> list:
+    """One entry each time TensorFlow traces the lean loop."""
+    calls = []
     real = rnn_loop.masked_rnn
-    monkeypatch.setattr(rnn_loop, "masked_rnn", lambda *a, **k: traced.append(1) or real(*a, **k))
+    monkeypatch.setattr(rnn_loop, "masked_rnn", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+@pytest.mark.parametrize("name", CONFIGS)
+def test_the_lean_loop_learns_keras_own_weights_to_the_last_digit(name, traced):
     lean, lean_history = _trained(CONFIGS[name], lean=True)
     assert traced  # the lean loop was used, not Keras' own
     usual, usual_history = _trained(CONFIGS[name], lean=False)
@@ -71,10 +77,7 @@ def test_a_saved_model_is_plain_keras(tmp_path):
     np.testing.assert_array_equal(loaded.predict_on_batch(batch), model.predict_on_batch(batch))
 
 
-def test_a_cpu_run_trains_and_predicts_with_the_lean_loop(tmp_path, monkeypatch):
-    traced = []
-    real = rnn_loop.masked_rnn
-    monkeypatch.setattr(rnn_loop, "masked_rnn", lambda *a, **k: traced.append(1) or real(*a, **k))
+def test_a_cpu_run_trains_and_predicts_with_the_lean_loop(tmp_path, traced):
     run_dir = create_run(tiny_config(epochs=1), demo_examples(120), run_dir=tmp_path / "run")
     assert train_run(run_dir)["status"] == "finished"
     assert traced
