@@ -200,7 +200,7 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     from lstm_core.distribute import split_cpu, training_strategy
 
     hide_gpus_if_cpu(config.train.device)
-    from lstm_core.fit_setup import graph_rewrites_off
+    from lstm_core.fit_setup import graph_rewrites_off  # imports TensorFlow: after the line above
 
     tf_device, device_name = configure_device(config.train.device)
     if tf_device.startswith("/CPU"):
@@ -210,11 +210,11 @@ def _train(run_dir: Path, config: RunConfig, say: Progress) -> tuple[str, str]:
     say(f"device: {device_name}")
     one_cpu = strategy is None and tf_device.startswith("/CPU")
     with graph_rewrites_off() if one_cpu else contextlib.nullcontext():
-        return _fit_and_test(run_dir, config, say, tf_device, device_name, strategy)
+        return _fit_and_test(run_dir, config, say, tf_device, device_name, strategy, one_cpu)
 
 
 def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: str,
-                  device_name: str, strategy) -> tuple[str, str]:
+                  device_name: str, strategy, one_cpu: bool) -> tuple[str, str]:
     import keras
     import tensorflow as tf
 
@@ -297,7 +297,7 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
     with strategy.scope() if strategy else tf.device(tf_device):
         model = build_model(config.model, vocab.size, len(vocab.labels))
         compile_model(model, config.train)
-        if one_device and tf_device.startswith("/CPU"):
+        if one_cpu:
             use_lean_loops(model)
         sample = parts["train"][:2]
         prepare_fit(model, (pad_batch([ids[i] for i in sample]), y[sample], weights[sample]),

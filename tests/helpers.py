@@ -29,3 +29,10 @@ def train_until_stopped_after(run_dir, epoch: int) -> dict:
             request_stop(run_dir)
 
     return train_run(run_dir, progress=progress)
+
+
+def grappler_off() -> bool:
+    """Whether TensorFlow's graph optimizer is switched off in this process."""
+    import tensorflow as tf
+
+    return tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)

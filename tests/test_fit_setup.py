@@ -10,6 +10,7 @@ from lstm_core.config import ModelConfig, TrainConfig
 from lstm_core.fit_setup import graph_rewrites_off, prepare_fit
 from lstm_core.models import build_model, compile_model
 from lstm_core.vocab import pad_batch
+from tests.helpers import grappler_off
 
 SEQUENCES = [[(i * 7 + j) % 29 + 2 for j in range(1 + i % 9)] for i in range(48)]
 LABELS = np.array([i % 2 for i in range(48)], dtype="int32")
@@ -63,16 +64,12 @@ def test_training_learns_keras_own_weights_to_the_last_digit():
         np.testing.assert_array_equal(ours, theirs)
 
 
-def _grappler_off() -> bool:
-    return tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)
-
-
 def test_without_graph_rewrites_training_learns_the_same_weights_to_the_last_digit():
     with graph_rewrites_off():
-        assert _grappler_off()
+        assert grappler_off()
         quick, _ = _model(prepared=True)
         quick_loss = _fit(quick).history["loss"]
-    assert not _grappler_off()
+    assert not grappler_off()
     usual, _ = _model(prepared=True)
     assert quick_loss == _fit(usual).history["loss"]
     for ours, theirs in zip(quick.get_weights(), usual.get_weights(), strict=True):
@@ -84,9 +81,9 @@ def test_graph_rewrites_come_back_as_they_were_even_after_an_error():
     try:
         with graph_rewrites_off():
             pass
-        assert _grappler_off()  # a caller that had them off keeps them off
+        assert grappler_off()  # a caller that had them off keeps them off
     finally:
         tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": False})
     with pytest.raises(RuntimeError), graph_rewrites_off():
         raise RuntimeError("a failed run")
-    assert not _grappler_off()
+    assert not grappler_off()

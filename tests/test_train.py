@@ -10,7 +10,7 @@ from lstm_core.config import RunConfig
 from lstm_core.errors import StudioError
 from lstm_core.events import read_events
 from lstm_core.train import create_run, request_stop, split_examples, train_run
-from tests.helpers import demo_examples, tiny_config
+from tests.helpers import demo_examples, grappler_off, tiny_config
 
 
 def test_split_is_stratified_seeded_and_covers_every_class():
@@ -78,11 +78,6 @@ def test_a_seeded_cpu_run_gives_the_same_numbers_twice(tmp_path):
 
 
 def test_a_cpu_run_trains_without_graph_rewrites_and_gives_them_back(tmp_path):
-    import tensorflow as tf
-
-    def grappler_off():
-        return tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)
-
     seen = []
     run_dir = create_run(tiny_config(epochs=1), demo_examples(), run_dir=tmp_path / "run")
     train_run(run_dir, progress=lambda message: seen.append(grappler_off()))
