@@ -68,6 +68,13 @@ def test_gates_view_opens_from_a_shared_link_and_survives_a_reload(page, studio,
     expect(page.get_by_text("Compare two sentences")).to_be_visible(timeout=60_000)
     heatmap = page.locator(".js-plotly-plot").first
     expect(heatmap).to_be_visible()
+    # Plotly draws the charts one by one: until the heatmaps (the page's first chart) are drawn,
+    # the first drawn chart is one further down (a CI run read the unit lines' scatter there).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".some(plot => (plot.data || []).some(trace => trace.type === 'heatmap'))",
+        timeout=60_000,
+    )
     traces = plot_data(page, 0)
     assert {t["type"] for t in traces} == {"heatmap"}
     page.reload()
