@@ -6,7 +6,7 @@ figures compare like with like. Run from the repository root:
 
     python bench/bench_training.py uci             # 3 seeds x 5 epochs; a few minutes on 2 cores
     python bench/bench_training.py imdb            # 1 seed x 2 epochs; ~10+ minutes per side
-    python bench/bench_training.py imdb-defaults   # ours only, with the settings the app picks
+    python bench/bench_training.py imdb-defaults   # ours only, the app's settings, 3 seeds
     python bench/bench_training.py all
     python bench/bench_training.py uci --repeats 5 --epochs 8
 
@@ -47,6 +47,9 @@ Benchmarks
       RunConfig defaults otherwise (early stopping on, its own 10% validation split), tested on
       the official 25k test set. The target is >= 88% test accuracy within 15 minutes, measured
       as the whole job (create_run + train_run: tokenizing, fitting, testing), not the fit alone.
+      Seeds 42, 43 and 44 (data split, weights, batch order): the test accuracy of these
+      settings moves by more than 2 points from seed to seed, so one seed says little; the
+      target counts as met when every seed meets it.
 
 Measuring
   ``time.perf_counter`` throughout. "fit" is model.fit alone, validation included (ours: the
@@ -96,6 +99,7 @@ FIRST_SEED = 42
 UCI_EPOCHS = 5
 UCI_REPEATS = 3
 IMDB_EPOCHS = 2
+IMDB_DEFAULTS_REPEATS = 3  # its accuracy depends on the seed: 85.7-88.1% at seeds 42-44
 IMDB_MAX_LEN = 200
 IMDB_VOCAB = 20000
 IMDB_VAL_SPLIT = 0.2  # 5,000 of the 25,000 training reviews, the size of the file's "val" part
@@ -446,7 +450,7 @@ def bench_imdb_defaults(args: argparse.Namespace, tmp: Path) -> dict:
     from lstm_core.data_check import suggest_settings
 
     require(IMDB_TRAIN, IMDB_TEST)
-    repeats = args.repeats or 1
+    repeats = args.repeats or IMDB_DEFAULTS_REPEATS
     train, test = _imdb(args.limit)
     report, check_s = check(train)
     suggested = suggest_settings(report)
@@ -560,7 +564,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("benchmark", choices=[*BENCHMARKS, "all"])
     parser.add_argument("--repeats", type=positive_int, default=None,
-                        help="seeds per benchmark (default: 3 for uci, 1 for the imdb ones)")
+                        help="seeds per benchmark (default: 3 for uci and imdb-defaults, 1 for "
+                             "imdb)")
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="epochs on both sides (default: 5 for uci, 2 for imdb, the "
                              "suggested number for imdb-defaults)")
