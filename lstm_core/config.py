@@ -22,6 +22,7 @@ PADDING = "post"
 CELLS = ("lstm", "gru", "simple_rnn")
 POOLINGS = ("last", "max", "mean")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_SCHEDULES = ("constant", "linear")
 DEVICES = ("auto", "cpu", "gpu")
 TOKENIZERS = ("auto", "word", "tweet", "char")
 TRUNCATING = ("pre", "post")
@@ -182,6 +183,7 @@ class TrainConfig(_Section):
     epochs: int = 10
     batch_size: int = 32
     learning_rate: float = 1e-3
+    lr_schedule: str = "constant"  # linear: down to 0 at the end of the last planned epoch
     optimizer: str = "adam"
     early_stopping: int = 2  # epochs without a better val_loss before stopping; 0 = never
     class_weights: str = "none"  # balanced: weigh rare classes up
@@ -195,6 +197,7 @@ class TrainConfig(_Section):
         _check_int("epochs", self.epochs, 1, 1000)
         _check_int("batch_size", self.batch_size, 1, 65536)
         _check_float("learning_rate", self.learning_rate, 0.0, 10.0, low_open=True)
+        _check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_int("early_stopping", self.early_stopping, 0, 1000)
         _check_choice("class_weights", self.class_weights, CLASS_WEIGHTS)
@@ -237,6 +240,9 @@ HELP = {
     "smoother steps.",
     "learning_rate": "Size of each weight update. Too high and the loss jumps or becomes NaN; "
     "too low and learning crawls.",
+    "lr_schedule": "constant keeps the learning rate; linear lowers it step by step to 0 at the "
+    "end of the last epoch, so training ends with small steps instead of bouncing around a good "
+    "solution (steadier results when the model learns fast, as on long reviews).",
     "optimizer": "The rule that turns gradients into weight updates; Adam adapts the step per "
     "weight and is a safe default.",
     "early_stopping": "Stop when the validation loss has not improved for this many epochs; 0 "

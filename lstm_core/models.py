@@ -89,14 +89,30 @@ def build_model(config: ModelConfig, vocab_size: int, num_classes: int) -> keras
     return keras.Model(token_ids, probabilities, name=f"{config.cell}_classifier")
 
 
-def compile_model(model: keras.Model, config: TrainConfig) -> None:
+def compile_model(model: keras.Model, config: TrainConfig, steps_per_epoch: int = 1) -> None:
+    """Optimizer, loss and metrics; ``steps_per_epoch`` sets the length of a linear schedule."""
     optimizers = {
         "adam": keras.optimizers.Adam,
         "rmsprop": keras.optimizers.RMSprop,
         "sgd": keras.optimizers.SGD,
     }
+    rate = learning_rate(config, steps_per_epoch)
     model.compile(
-        optimizer=optimizers[config.optimizer](learning_rate=config.learning_rate),
+        optimizer=optimizers[config.optimizer](learning_rate=rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+    )
+
+
+def learning_rate(config: TrainConfig, steps_per_epoch: int):
+    """The configured rate, or a schedule that reaches 0 after the last planned epoch's last step.
+
+    The schedule counts the optimizer's own steps, which a backup saves, so a resumed run goes on
+    where the interrupted one was.
+    """
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    return keras.optimizers.schedules.PolynomialDecay(
+        config.learning_rate, decay_steps=max(1, steps_per_epoch * config.epochs),
+        end_learning_rate=0.0,
     )

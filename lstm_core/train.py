@@ -296,7 +296,7 @@ def _fit_and_test(run_dir: Path, config: RunConfig, say: Progress, tf_device: st
 
     with strategy.scope() if strategy else tf.device(tf_device):
         model = build_model(config.model, vocab.size, len(vocab.labels))
-        compile_model(model, config.train)
+        compile_model(model, config.train, batches_per_epoch)
         if one_cpu:
             use_lean_loops(model)
         sample = parts["train"][:2]

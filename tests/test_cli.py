@@ -37,7 +37,7 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
                  "--batch-size", "32", "--max-len", "40", "--vocab-size", "300", "--seed", "1",
                  "--val-split", "0.2", "--device", "cpu", "--cell", "gru", "--pooling", "mean",
                  "--layers", "1", "--bidirectional", "--dropout", "0.1", "--learning-rate", "0.01",
-                 env_runs=tmp_path / "runs")
+                 "--lr-schedule", "linear", env_runs=tmp_path / "runs")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"run_dir", "status", "epochs", "val_accuracy", "test_accuracy", "samples_per_s",
@@ -48,6 +48,7 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
     config = json.loads((run_dir / "config.json").read_text())
     assert config["model"]["cell"] == "gru" and config["model"]["bidirectional"] is True
     assert config["data"]["val_split"] == 0.2 and config["train"]["learning_rate"] == 0.01
+    assert config["train"]["lr_schedule"] == "linear"
 
     listed = cli("runs", "--json", env_runs=tmp_path / "runs")
     assert [r["run_id"] for r in json.loads(listed.stdout)] == ["cli-run"]

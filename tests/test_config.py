@@ -26,6 +26,7 @@ def test_missing_sections_take_defaults():
         (lambda: ModelConfig(cell="lstmm"), r"cell must be one of lstm, gru, simple_rnn"),
         (lambda: ModelConfig(bidirectional="yes"), r"bidirectional must be true or false"),
         (lambda: TrainConfig(learning_rate=0), r"learning_rate must be a number above 0"),
+        (lambda: TrainConfig(lr_schedule="cosine"), r"lr_schedule must be one of constant, linear"),
         (lambda: TrainConfig(batch_size=True), r"batch_size must be a whole number"),
         (lambda: DataConfig(val_split=0.4, test_split=0.4), r"at least 40% for training"),
         (lambda: TextConfig(padding="pre"), r"padding must be 'post'.*cuDNN"),

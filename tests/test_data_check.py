@@ -39,3 +39,5 @@ def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_on
     assert suggested["model"]["pooling"] == "max" and suggested["model"]["bidirectional"] is True
     assert suggested["text"]["max_len"] == 152
     assert suggested["model"]["dropout"] == 0.5  # long reviews overfit within two epochs
+    assert suggested["train"]["epochs"] == 2 and suggested["train"]["lr_schedule"] == "linear"
+    assert short["train"]["epochs"] == 10 and short["train"]["lr_schedule"] == "constant"

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from lstm_core.architecture import model_plan
-from lstm_core.config import ModelConfig
-from lstm_core.models import SequencePooling, build_model
+from lstm_core.config import ModelConfig, TrainConfig
+from lstm_core.models import SequencePooling, build_model, compile_model, learning_rate
 
 
 def test_sequence_pooling_golden_numbers_ignore_masked_steps():
@@ -50,3 +50,24 @@ def test_the_unbuilt_plan_matches_the_built_model_layer_by_layer(config):
     assert [row["layer"] for row in plan] == [layer.name for layer in built]
     assert [row["parameters"] for row in plan] == [layer.count_params() for layer in built]
     assert [row["output_shape"] for row in plan] == [str(layer.output.shape) for layer in built]
+
+
+def test_a_linear_schedule_falls_to_zero_at_the_last_planned_step():
+    config = TrainConfig(learning_rate=0.01, lr_schedule="linear", epochs=4)
+    rate = learning_rate(config, steps_per_epoch=5)  # 20 steps in all
+    values = [float(rate(step)) for step in (0, 10, 19, 20, 25)]
+    np.testing.assert_allclose(values, [0.01, 0.005, 0.0005, 0.0, 0.0], atol=1e-9)
+    assert learning_rate(TrainConfig(learning_rate=0.01), steps_per_epoch=5) == 0.01
+
+
+def test_the_compiled_optimizer_follows_the_schedule_and_keeps_it_when_saved(tmp_path):
+    keras.utils.set_random_seed(1)
+    model = build_model(ModelConfig(embed_dim=4, units=3), vocab_size=10, num_classes=2)
+    compile_model(model, TrainConfig(learning_rate=0.01, lr_schedule="linear", epochs=2),
+                  steps_per_epoch=2)
+    ids = np.array([[2, 3, 4], [5, 6, 0]], dtype="int32")
+    model.fit(ids, np.array([0, 1]), batch_size=1, epochs=1, verbose=0)  # 2 of the 4 steps
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.005)
+    model.save(tmp_path / "model.keras")
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(0.005)

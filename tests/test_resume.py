@@ -76,8 +76,9 @@ def test_a_stopped_run_resumes_and_a_worse_epoch_never_replaces_the_best_model(t
         reopen_run(run_dir)
 
 
-def test_a_resumed_run_learns_what_an_uninterrupted_one_does(tmp_path):
-    config = tiny_config(epochs=3, early_stopping=0)
+@pytest.mark.parametrize("schedule", ["constant", "linear"])
+def test_a_resumed_run_learns_what_an_uninterrupted_one_does(tmp_path, schedule):
+    config = tiny_config(epochs=3, early_stopping=0, lr_schedule=schedule)
     whole = create_run(config, demo_examples(), run_dir=tmp_path / "whole")
     train_run(whole)
     cut = create_run(config, demo_examples(), run_dir=tmp_path / "cut")

@@ -18,6 +18,7 @@ from lstm_core.config import (
     CLASS_WEIGHTS,
     DEVICES,
     HELP,
+    LR_SCHEDULES,
     OPTIMIZERS,
     POOLINGS,
     TOKENIZERS,
@@ -27,7 +28,8 @@ from lstm_core.errors import StudioError
 
 # flag dest -> config section; a flag left out (None) keeps the suggested or default value.
 FLAG_SECTIONS = {
-    "epochs": "train", "batch_size": "train", "learning_rate": "train", "seed": "train",
+    "epochs": "train", "batch_size": "train", "learning_rate": "train", "lr_schedule": "train",
+    "seed": "train",
     "device": "train", "early_stopping": "train", "class_weights": "train",
     "mixed_precision": "train", "optimizer": "train", "bucket_by_length": "train",
     "embed_dim": "model", "units": "model", "layers": "model", "bidirectional": "model",
@@ -75,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--epochs", type=int, help=_help("epochs"))
     train.add_argument("--batch-size", type=int, help=_help("batch_size"))
     train.add_argument("--learning-rate", type=float, help=_help("learning_rate"))
+    train.add_argument("--lr-schedule", choices=LR_SCHEDULES, help=_help("lr_schedule"))
     train.add_argument("--optimizer", choices=OPTIMIZERS, help=_help("optimizer"))
     train.add_argument("--early-stopping", type=int, help=_help("early_stopping"))
     train.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=_help("class_weights"))

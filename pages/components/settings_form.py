@@ -11,6 +11,7 @@ from lstm_core.config import (
     CLASS_WEIGHTS,
     DEVICES,
     HELP,
+    LR_SCHEDULES,
     OPTIMIZERS,
     POOLINGS,
     RunConfig,
@@ -71,6 +72,9 @@ def settings_form(container, suggested: RunConfig, report: dict, key: str) -> Ru
     batch_size = _pick(middle, "Batch size", BATCH_SIZES, train.batch_size, "batch_size", key)
     learning_rate = _pick(middle, "Learning rate", LEARNING_RATES, train.learning_rate,
                           "learning_rate", key)
+    lr_schedule = middle.selectbox("Learning-rate schedule", LR_SCHEDULES,
+                                   LR_SCHEDULES.index(train.lr_schedule), help=HELP["lr_schedule"],
+                                   key=f"{key}-lr_schedule")
     optimizer = middle.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(train.optimizer),
                                  help=HELP["optimizer"], key=f"{key}-optimizer")
     early_stopping = middle.number_input("Early stopping patience", 0, 50, train.early_stopping,
@@ -105,7 +109,8 @@ def settings_form(container, suggested: RunConfig, report: dict, key: str) -> Ru
                           bidirectional=bidirectional, pooling=pooling, dropout=dropout,
                           recurrent_dropout=recurrent_dropout),
             train=replace(train, epochs=int(epochs), batch_size=batch_size,
-                          learning_rate=learning_rate, optimizer=optimizer,
+                          learning_rate=learning_rate, lr_schedule=lr_schedule,
+                          optimizer=optimizer,
                           early_stopping=int(early_stopping), class_weights=class_weights,
                           seed=int(seed), device=device, mixed_precision=mixed_precision,
                           bucket_by_length=bucket),
