@@ -112,7 +112,7 @@ def test_a_nan_loss_fails_the_run_with_a_clear_message(tmp_path, monkeypatch):
 
     from lstm_core import models
 
-    def compile_diverging(model, config):
+    def compile_diverging(model, config, steps_per_epoch):
         model.compile(optimizer="sgd", metrics=["accuracy"],
                       loss=lambda y, p: keras.ops.log(keras.ops.mean(p) - 2.0))
 
