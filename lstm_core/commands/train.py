@@ -29,8 +29,7 @@ from lstm_core.errors import StudioError
 # flag dest -> config section; a flag left out (None) keeps the suggested or default value.
 FLAG_SECTIONS = {
     "epochs": "train", "batch_size": "train", "learning_rate": "train", "lr_schedule": "train",
-    "seed": "train",
-    "device": "train", "early_stopping": "train", "class_weights": "train",
+    "seed": "train", "device": "train", "early_stopping": "train", "class_weights": "train",
     "mixed_precision": "train", "optimizer": "train", "bucket_by_length": "train",
     "embed_dim": "model", "units": "model", "layers": "model", "bidirectional": "model",
     "cell": "model", "pooling": "model", "dropout": "model", "recurrent_dropout": "model",
