@@ -41,3 +41,15 @@ def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_on
     assert suggested["model"]["dropout"] == 0.5  # long reviews overfit within two epochs
     assert suggested["train"]["epochs"] == 2 and suggested["train"]["lr_schedule"] == "linear"
     assert short["train"]["epochs"] == 10 and short["train"]["lr_schedule"] == "constant"
+
+
+def test_batches_grow_with_many_short_texts_but_not_with_long_ones():
+    def suggested_batch(text: str, rows: int) -> int:
+        frame = pd.DataFrame({"text": [f"{text} w{i}" for i in range(rows)],
+                              "label": ["a", "b"] * (rows // 2)})
+        return suggest_settings(check_examples(frame, TextConfig()))["train"]["batch_size"]
+
+    assert suggested_batch("short text", 200) == 32
+    assert suggested_batch("short text", 10_000) == 64
+    # Long reviews learn better from twice the updates (IMDB: about half a point, every seed).
+    assert suggested_batch(" ".join(["word"] * 150), 10_000) == 32
