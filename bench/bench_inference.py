@@ -119,8 +119,8 @@ def timed_pair(first: Callable[[], object], second: Callable[[], object], repeat
 def train_bench_run(folder: Path) -> Path:
     """The 128-unit LSTM the targets speak of, 1 epoch on the English demo data."""
     from lstm_core.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainConfig
-    from lstm_core.demo_data import generate
-    from lstm_core.train import create_run, train_run
+    from lstm_core.data.demo import generate
+    from lstm_core.training.train import create_run, train_run
 
     config = RunConfig(
         data=DataConfig(source="demo-en", seed=SEED),
@@ -141,7 +141,7 @@ def train_bench_run(folder: Path) -> Path:
 
 
 def demo_texts(run, count: int, seed: int) -> list[str]:
-    from lstm_core.demo_data import generate
+    from lstm_core.data.demo import generate
 
     lang = "zh" if run.config.data.source == "demo-zh" else "en"
     return generate(max(count, 2), lang=lang, seed=seed)["text"].tolist()[:count]
@@ -149,7 +149,7 @@ def demo_texts(run, count: int, seed: int) -> list[str]:
 
 def file_texts(path: Path, column: str | None, count: int) -> list[str]:
     from lstm_core.commands.score import text_column
-    from lstm_core.data import read_table
+    from lstm_core.data.read import read_table
 
     frame = read_table(path)
     column = text_column(frame, column, path.name)
@@ -172,7 +172,7 @@ def long_text(run, tokens: int) -> str:
 
 def bench_single(run, args: argparse.Namespace) -> dict:
     """One sentence: run.predict against model.predict on the same padded ids."""
-    from lstm_core.vocab import pad_batch
+    from lstm_core.text.vocab import pad_batch
 
     text = demo_texts(run, 1, seed=7)[0]
     tokens, ids = run.encode(text)
@@ -202,7 +202,7 @@ def bench_gates(run, args: argparse.Namespace) -> dict:
 
 def bench_score(run, args: argparse.Namespace) -> dict:
     """10,000 texts: run.predict(texts) against one model.predict over them padded."""
-    from lstm_core.vocab import pad_batch
+    from lstm_core.text.vocab import pad_batch
 
     if args.texts:
         texts = file_texts(args.texts, args.text_col, SCORE_TEXTS)

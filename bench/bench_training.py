@@ -22,22 +22,22 @@ What each side does
       its defaults), ``Sequential([Input, Embedding, LSTM, Dense(1, sigmoid)])`` with binary
       cross-entropy and no mask, ``model.fit(x, y, batch_size=32, validation_data=...)``; the
       weights of the last epoch are tested.
-  ours: ``lstm_core.train.create_run`` + ``train_run``: NLTK tokenizing, batches of texts of
-      similar length (``bucket_by_length``), right padding with a mask, validation in batches of
-      256, a softmax over two classes, the epoch with the lowest validation loss kept, and the
-      app's default early stopping (after 2 epochs without a better validation loss; with 2
+  ours: ``lstm_core.training.train.create_run`` + ``train_run``: NLTK tokenizing, batches of
+      texts of similar length (``bucket_by_length``), right padding with a mask, validation in
+      batches of 256, a softmax over two classes, the epoch with the lowest validation loss kept,
+      and the app's default early stopping (after 2 epochs without a better validation loss; with 2
       epochs on IMDB it never cuts). Everything else as the plain side: same batch, same epochs
       at most.
 
 Benchmarks
   uci: the 3,000 UCI sentences, split 80/10/10 (stratified, seeded) by
-      ``lstm_core.train.split_examples``; ours makes that same split inside ``create_run`` and the
-      bench checks it is the same. Each repeat uses seed 42, 43, ... for the split, the weights
-      and the batch order; 300 test sentences are noisy, so per-seed figures and medians are
-      printed. Texts are never cut (max length = the longest text on each side), the vocabulary is
-      ``check_examples(...).suggested_vocab_size`` on both sides, 5 epochs: both reach roughly
-      75-80% test accuracy by then, and validation loss bottoms out at epoch 2-3 (more epochs only
-      overfit the 2,400 training sentences).
+      ``lstm_core.training.train.split_examples``; ours makes that same split inside
+      ``create_run`` and the bench checks it is the same. Each repeat uses seed 42, 43, ... for
+      the split, the weights and the batch order; 300 test sentences are noisy, so per-seed figures
+      and medians are printed. Texts are never cut (max length = the longest text on each side),
+      the vocabulary is ``check_examples(...).suggested_vocab_size`` on both sides, 5 epochs: both
+      reach roughly 75-80% test accuracy by then, and validation loss bottoms out at epoch 2-3
+      (more epochs only overfit the 2,400 training sentences).
   imdb: the official 25k train / 25k test split; 20% of the training reviews (stratified,
       seeded, the same 5,000 rows on both sides) validate, so 20,000 train. The ``split`` column
       of the file is not used: ``create_run`` makes its own validation split, and the bench gives
@@ -169,7 +169,7 @@ def run_plain(
     """
     import keras
 
-    from lstm_core.batching import PREDICT_BATCH
+    from lstm_core.model.batching import PREDICT_BATCH
 
     start = time.perf_counter()
     tokenizer = KerasStyleTokenizer(num_words).fit(parts["train"]["text"])
@@ -225,10 +225,10 @@ def run_ours(
         expected_split: the train/val/test label of each row of ``examples`` the plain side used;
             the run's own split must match it.
     """
-    from lstm_core import runs
-    from lstm_core.events import read_events
     from lstm_core.fileio import read_json
-    from lstm_core.train import create_run, train_run
+    from lstm_core.store import runs
+    from lstm_core.store.events import read_events
+    from lstm_core.training.train import create_run, train_run
 
     start = time.perf_counter()
     create_run(config, examples, test_examples, run_dir=run_dir)
@@ -269,7 +269,7 @@ def bench_config(*, vocab_size: int, max_len: int, epochs: int, seed: int, val_s
 
 def ours_timesteps(lengths: np.ndarray, max_len: int, seed: int) -> int:
     """Padded (text, step) cells of our first training epoch, batched as make_dataset does."""
-    from lstm_core.batching import batch_order
+    from lstm_core.model.batching import batch_order
 
     lengths = np.minimum(lengths, max_len)
     lengths = lengths[lengths > 0]  # train_run leaves texts without tokens out of training
@@ -291,7 +291,7 @@ def require(*paths: Path) -> None:
 
 def load_examples(path: Path, limit: int | None, seed: int = 0) -> pd.DataFrame:
     """(text, label) examples of a file, or ``limit`` random rows of them."""
-    from lstm_core.data import read_table, to_examples
+    from lstm_core.data.read import read_table, to_examples
 
     examples, _ = to_examples(read_table(path), "text", "label")
     if limit is not None and limit < len(examples):
@@ -302,7 +302,7 @@ def load_examples(path: Path, limit: int | None, seed: int = 0) -> pd.DataFrame:
 def check(examples: pd.DataFrame):
     """The data check the app runs before training, and its time."""
     from lstm_core.config import TextConfig
-    from lstm_core.data_check import check_examples
+    from lstm_core.data.check import check_examples
 
     start = time.perf_counter()
     report = check_examples(examples, TextConfig())
@@ -317,7 +317,7 @@ def warm_up(examples: pd.DataFrame, tmp: Path) -> None:
     global _warmed_up
     if _warmed_up:
         return
-    from lstm_core.train import split_examples
+    from lstm_core.training.train import split_examples
 
     start = time.perf_counter()
     tiny = examples.groupby("label").head(48).reset_index(drop=True)
@@ -339,7 +339,7 @@ def environment() -> dict:
     import keras
     import tensorflow as tf
 
-    from lstm_core.device import configure_device
+    from lstm_core.model.device import configure_device
 
     _, device = configure_device("auto")
     return {
@@ -359,7 +359,7 @@ def environment() -> dict:
 
 def bench_uci(args: argparse.Namespace, tmp: Path) -> dict:
     """UCI sentences: plain recipe vs ours, per seed and median."""
-    from lstm_core.train import split_examples
+    from lstm_core.training.train import split_examples
 
     require(UCI_CSV)
     epochs = args.epochs or UCI_EPOCHS
@@ -402,7 +402,7 @@ def bench_uci(args: argparse.Namespace, tmp: Path) -> dict:
 
 def bench_imdb(args: argparse.Namespace, tmp: Path) -> dict:
     """IMDB 25k/25k, 200 tokens, vocabulary 20k, 2 epochs: plain recipe vs ours."""
-    from lstm_core.train import split_examples
+    from lstm_core.training.train import split_examples
 
     require(IMDB_TRAIN, IMDB_TEST)
     epochs = args.epochs or IMDB_EPOCHS
@@ -447,7 +447,7 @@ def bench_imdb(args: argparse.Namespace, tmp: Path) -> dict:
 def bench_imdb_defaults(args: argparse.Namespace, tmp: Path) -> dict:
     """IMDB, ours only, with the settings the app suggests; checks the 88% / 15 minute target."""
     from lstm_core.config import RunConfig
-    from lstm_core.data_check import suggest_settings
+    from lstm_core.data.check import suggest_settings
 
     require(IMDB_TRAIN, IMDB_TEST)
     repeats = args.repeats or IMDB_DEFAULTS_REPEATS

@@ -169,9 +169,9 @@ def rss_mb(pid: int) -> float:
 
 def prepare_model(runs_dir: Path) -> str:
     from lstm_core.config import RunConfig
-    from lstm_core.data_check import check_examples, suggest_settings
-    from lstm_core.demo_data import generate
-    from lstm_core.train import create_run, train_run
+    from lstm_core.data.check import check_examples, suggest_settings
+    from lstm_core.data.demo import generate
+    from lstm_core.training.train import create_run, train_run
 
     examples = generate()
     sections = suggest_settings(check_examples(examples, RunConfig().text))
@@ -183,10 +183,10 @@ def prepare_model(runs_dir: Path) -> str:
 
 def queue_jobs(runs_dir: Path, count: int, epochs: int) -> list[Path]:
     from lstm_core.config import ModelConfig, RunConfig, TrainConfig
-    from lstm_core.demo_data import generate
-    from lstm_core.jobs import start_job
-    from lstm_core.runs import read_status
-    from lstm_core.train import create_run
+    from lstm_core.data.demo import generate
+    from lstm_core.jobs.process import start_job
+    from lstm_core.store.runs import read_status
+    from lstm_core.training.train import create_run
 
     config = RunConfig(model=ModelConfig(embed_dim=32, units=32),
                        train=TrainConfig(epochs=epochs, early_stopping=0))
@@ -211,13 +211,13 @@ def wait_until(condition, timeout: float = 300.0) -> None:
 
 
 def training_now(jobs: list[Path]) -> bool:
-    from lstm_core.runs import read_status
+    from lstm_core.store.runs import read_status
 
     return any(read_status(j)["status"] == "running" for j in jobs)
 
 
 def await_jobs(jobs: list[Path], timeout: float) -> dict:
-    from lstm_core.runs import ACTIVE_STATES, read_status
+    from lstm_core.store.runs import ACTIVE_STATES, read_status
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="mean pause after each page, in seconds (0: none, a stress test)")
     args = parser.parse_args(argv)
 
-    from lstm_core.app_server import start_app_server
+    from tests.app_server import start_app_server
 
     with tempfile.TemporaryDirectory(prefix="studio-load-") as tmp:
         runs_dir = Path(tmp) / "runs"
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             job_report = await_jobs(jobs, timeout=600)
         finally:
             server.stop()
-            from lstm_core.jobs import stop_all
+            from lstm_core.jobs.process import stop_all
 
             stop_all(runs_dir, grace_s=10)
 

@@ -9,14 +9,14 @@ from lstm_core.errors import StudioError
 
 
 def load_run(path):
-    """Load a trained run for prediction and inspection (see ``lstm_core.inference.Run``).
+    """Load a trained run for prediction and inspection (see ``lstm_core.inspect.run.Run``).
 
     Example:
         >>> run = load_run("runs/20261123-200650-demo-en")  # doctest: +SKIP
         >>> run.predict(["the plot was not good"])[0].label  # doctest: +SKIP
         'negative'
     """
-    from lstm_core.inference import load_run as load
+    from lstm_core.inspect.run import load_run as load
 
     return load(path)
 

@@ -1,12 +1,12 @@
 """Data: pick or upload a labelled data set, map its columns, check it, set the preprocessing.
 
 The chosen data set is the ``dataset`` query parameter and its settings are saved on disk
-(``lstm_core.datasets``), so a refresh, a new tab or a shared link shows the same data set.
+(``lstm_core.data.datasets``), so a refresh, a new tab or a shared link shows the same data set.
 """
 
 import streamlit as st
 
-from lstm_core.datasets import load_selection
+from lstm_core.data.datasets import load_selection
 from lstm_core.errors import StudioError
 from pages.components.data_view import (
     cached_table,

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lstm_core.device import describe_default_device
 from lstm_core.errors import StudioError
-from lstm_core.runs import list_runs
+from lstm_core.model.device import describe_default_device
+from lstm_core.store.runs import list_runs
 from pages.components.entry import ensure_app_navigation
 from pages.components.run_table import show_run_table
 
@@ -26,7 +26,7 @@ st.markdown(
 left, right = st.columns([2, 1])
 if left.button("▶ Train the demo model", type="primary",
                help="English demo reviews with negation and contrast, default settings."):
-    from lstm_core.launch import launch_demo
+    from lstm_core.jobs.launch import launch_demo
 
     try:
         run_dir = launch_demo()

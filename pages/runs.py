@@ -6,7 +6,7 @@ opens the same comparison.
 
 import streamlit as st
 
-from lstm_core.runs import list_runs
+from lstm_core.store.runs import list_runs
 from pages.components.entry import ensure_app_navigation
 from pages.components.run_table import show_run_table
 from pages.components.runs_view import (

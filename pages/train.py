@@ -7,7 +7,7 @@ from the command line all show the same live view.
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.runs import resolve_run
+from lstm_core.store.runs import resolve_run
 from pages.components.entry import ensure_app_navigation
 from pages.components.live_run import show_run
 from pages.components.settings_form import cached_suggestions, settings_form
@@ -41,7 +41,7 @@ st.caption(f"Data set: **{suggested.data.source}** - {report['rows_kept']} texts
            f"{', '.join(report['class_counts'])}. Defaults come from its data check.")
 config = settings_form(st.container(), suggested, report, key=dataset_id)
 if config is not None and st.button("Train", type="primary", icon=":material/play_arrow:"):
-    from lstm_core.launch import launch
+    from lstm_core.jobs.launch import launch
 
     try:
         run_dir = launch(dataset_id, config)

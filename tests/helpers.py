@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
-from lstm_core.demo_data import generate
-from lstm_core.train import request_stop, train_run
+from lstm_core.data.demo import generate
+from lstm_core.training.train import request_stop, train_run
 
 
 def tiny_config(**train) -> RunConfig:

@@ -21,7 +21,7 @@ from lstm_core.cli import main
 from lstm_core.commands.score import output_columns
 from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
 from lstm_core.errors import StudioError
-from lstm_core.train import create_run, train_run
+from lstm_core.training.train import create_run, train_run
 from tests.helpers import demo_examples
 
 ROOT = Path(__file__).resolve().parents[1]

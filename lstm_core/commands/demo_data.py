@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lstm_core.demo_data import DEFAULT_ROWS, write_demo_csv
+from lstm_core.data.demo import DEFAULT_ROWS, write_demo_csv
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ def run_path(spec: str) -> Path:
     Raises:
         StudioError: not a run, or a run without a saved model.
     """
-    from lstm_core import runs
+    from lstm_core.store import runs
 
     path = runs.find_run(spec)
     # load_run checks this too; checked here, a wrong directory fails before TensorFlow loads.
@@ -52,8 +52,8 @@ def open_run(spec: str):
     card from it.
     """
     path = run_path(spec)
-    from lstm_core.device import configure_device
-    from lstm_core.inference import load_run
+    from lstm_core.inspect.run import load_run
+    from lstm_core.model.device import configure_device
 
     configure_device("auto")
     return load_run(path)

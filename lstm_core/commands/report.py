@@ -23,13 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lstm_core import runs
-    from lstm_core.report import report_path, write_report
+    from lstm_core.figures.report import report_path, write_report
+    from lstm_core.store import runs
 
     path = runs.find_run(args.run)  # a run without a model is accepted: its report says so
     out = report_path(args.out)  # a wrong --out fails here, before TensorFlow loads
     if (path / runs.MODEL_FILE).is_file():
-        from lstm_core.device import configure_device
+        from lstm_core.model.device import configure_device
 
         configure_device("auto")  # the gate view loads the model; GPU memory grows on demand
     print(write_report(path, out, sentence=args.sentence))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from lstm_core.runs import list_runs
+from lstm_core.store.runs import list_runs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,9 +2,10 @@
 
 The output is a CSV with the input's columns, then ``label`` (the predicted class; named
 ``predicted_label`` when the input already has a ``label`` column), one ``p_<class>`` column per
-class and ``flag`` (empty, all_unknown, or blank), as ``lstm_core.scoring.score_frame`` makes it
-for the Predict page's download too. It is written atomically: a reader sees the old file or the
-whole new one. Rows are scored in chunks, with progress on stderr for big files.
+class and ``flag`` (empty, all_unknown, or blank), as
+``lstm_core.inspect.scoring.score_frame`` makes it for the Predict page's download too. It is
+written atomically: a reader sees the old file or the whole new one. Rows are scored in chunks,
+with progress on stderr for big files.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def text_column(frame, requested: str | None, name: str) -> str:
     """The column to score: the requested one, or the best guess when none was named."""
-    from lstm_core.data import suggest_columns
+    from lstm_core.data.read import suggest_columns
 
     columns = [str(c) for c in frame.columns]
     if requested is None:
@@ -80,9 +81,9 @@ def _check_out(out: Path, source: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lstm_core.data import read_table
+    from lstm_core.data.read import read_table
     from lstm_core.fileio import atomic_write_bytes
-    from lstm_core.scoring import score_frame
+    from lstm_core.inspect.scoring import score_frame
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

@@ -109,11 +109,11 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
 
 
 def run(args: argparse.Namespace) -> int:
-    from lstm_core import data
     from lstm_core.config import TextConfig
-    from lstm_core.data_check import check_examples, suggest_settings
-    from lstm_core.sources import load_source
-    from lstm_core.train import create_run
+    from lstm_core.data import read as data
+    from lstm_core.data.check import check_examples, suggest_settings
+    from lstm_core.data.sources import load_source
+    from lstm_core.training.train import create_run
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -149,8 +149,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace, say, started: float) -> int:
-    from lstm_core.runs import find_run
-    from lstm_core.train import reopen_run
+    from lstm_core.store.runs import find_run
+    from lstm_core.training.train import reopen_run
 
     given = [f"--{name.replace('_', '-')}" for name in (*FLAG_SECTIONS, "test_data")
              if getattr(args, name) is not None] + ([args.data] if args.data else [])
@@ -163,10 +163,10 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
 
 
 def _train_and_report(run_dir: Path, say, started: float) -> int:
-    from lstm_core.events import mean_samples_per_s, read_events
     from lstm_core.fileio import read_json
-    from lstm_core.runs import METRICS_FILE
-    from lstm_core.train import train_run
+    from lstm_core.store.events import mean_samples_per_s, read_events
+    from lstm_core.store.runs import METRICS_FILE
+    from lstm_core.training.train import train_run
 
     error = None
     try:

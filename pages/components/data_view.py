@@ -1,8 +1,9 @@
 """The Data page's pieces: source picker, column mapping, preview, data check, preprocessing.
 
 Each function draws into the container it is given. The data set's settings on disk
-(``lstm_core.datasets.Selection``) are the single source of truth: widgets take their defaults from
-them and every change is saved back with ``update_selection`` before anything is computed from it.
+(``lstm_core.data.datasets.Selection``) are the single source of truth: widgets take their
+defaults from them and every change is saved back with ``update_selection`` before anything
+is computed from it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.config import HELP, TOKENIZERS
-from lstm_core.data import looks_like_rating, max_upload_bytes, suggest_rating_threshold
-from lstm_core.data_check import check_examples
-from lstm_core.datasets import (
+from lstm_core.data.check import check_examples
+from lstm_core.data.datasets import (
     Selection,
     dataset_dir,
     dataset_examples,
@@ -25,9 +25,10 @@ from lstm_core.datasets import (
     save_upload,
     update_selection,
 )
+from lstm_core.data.read import looks_like_rating, max_upload_bytes, suggest_rating_threshold
+from lstm_core.data.sources import BUILTIN_SOURCES
 from lstm_core.errors import StudioError
-from lstm_core.sources import BUILTIN_SOURCES
-from lstm_core.text import TextProcessor
+from lstm_core.text.processor import TextProcessor
 
 UPLOAD = "upload"
 SOURCES = {
@@ -36,7 +37,8 @@ SOURCES = {
     UPLOAD: "Upload a file",
     "keras-imdb": "Keras IMDB (online)",
 }
-# Every format lstm_core.data.read_table reads; "gz" admits any of them gzipped (reviews.csv.gz).
+# Every format lstm_core.data.read.read_table reads; "gz" admits any of them gzipped
+# (reviews.csv.gz).
 UPLOAD_TYPES = ["csv", "tsv", "tab", "txt", "json", "jsonl", "ndjson", "xlsx", "xlsm", "parquet",
                 "gz"]
 PREVIEW_ROWS = 20
@@ -301,7 +303,7 @@ def data_check(container, dataset_id: str, selection: Selection) -> bool:
 
 def show_data_check(container, report: dict, lengths: list[int]) -> None:
     """Rows kept and dropped, classes, vocabulary, lengths, and what may go wrong."""
-    from lstm_core.figures import class_balance_figure, length_histogram
+    from lstm_core.figures.figures import class_balance_figure, length_histogram
 
     dropped = report["dropped"]
     kept, lost, classes, vocab, max_len = container.columns(5)

@@ -5,15 +5,20 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lstm_core.demo_data import EXAMPLE_SENTENCES
-from lstm_core.figures import (
+from lstm_core.data.demo import EXAMPLE_SENTENCES
+from lstm_core.figures.figures import (
     comparison_figure,
     gate_heatmaps,
     saturation_figure,
     unit_lines,
 )
-from lstm_core.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units, most_correlated_units
-from lstm_core.text import has_cjk
+from lstm_core.inspect.gates import (
+    EXPLANATIONS,
+    TRACE_FIELDS,
+    most_active_units,
+    most_correlated_units,
+)
+from lstm_core.text.processor import has_cjk
 from pages.components.run_picker import loaded_run, model_version
 from pages.components.shared_figures import shared_figure
 

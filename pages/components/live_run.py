@@ -9,11 +9,11 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.events import read_events, training_progress
-from lstm_core.figures import training_curves
-from lstm_core.launch import resume
-from lstm_core.runs import ACTIVE_STATES, read_status
-from lstm_core.train import request_stop, resume_point
+from lstm_core.figures.figures import training_curves
+from lstm_core.jobs.launch import resume
+from lstm_core.store.events import read_events, training_progress
+from lstm_core.store.runs import ACTIVE_STATES, read_status
+from lstm_core.training.train import request_stop, resume_point
 from pages.components.run_results import show_results
 
 REFRESH_S = 1.0

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from lstm_core.demo_data import EXAMPLE_SENTENCES
+from lstm_core.data.demo import EXAMPLE_SENTENCES
 from lstm_core.errors import StudioError
-from lstm_core.figures import importance_html, trajectory_figure
-from lstm_core.text import has_cjk
+from lstm_core.figures.figures import importance_html, trajectory_figure
+from lstm_core.text.processor import has_cjk
 from pages.components.shared_figures import shared_figure
 
 MAX_SENTENCES = 200
@@ -87,8 +87,8 @@ def show_sentence(container, run, sentence: str) -> None:
 
 def score_file(container, run) -> None:
     """Upload a file, score every text, download the result as CSV."""
-    from lstm_core.data import read_table, suggest_columns
-    from lstm_core.scoring import score_frame
+    from lstm_core.data.read import read_table, suggest_columns
+    from lstm_core.inspect.scoring import score_frame
 
     upload = container.file_uploader("A file of texts (CSV, TSV, JSON, Excel, Parquet)",
                                      key="score-upload")

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.runs import MODEL_FILE, RunSummary, list_runs, resolve_run
+from lstm_core.store.runs import MODEL_FILE, RunSummary, list_runs, resolve_run
 
 
 def usable_runs() -> list[RunSummary]:
@@ -17,8 +17,8 @@ def usable_runs() -> list[RunSummary]:
 @st.cache_resource(max_entries=16, show_spinner="Loading the model...")
 def _load(run_path: str, model_mtime: float):
     """One loaded model per run and model file, shared by every session of this server."""
-    from lstm_core.inference import load_run
-    from lstm_core.web_process import prepare_for_models
+    from lstm_core.inspect.run import load_run
+    from lstm_core.inspect.web_process import prepare_for_models
 
     prepare_for_models()
     return load_run(run_path)

@@ -4,8 +4,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from lstm_core.figures import accuracy_comparison, confusion_matrix_figure, roc_figure
-from lstm_core.results import misclassified, probability_matrix, read_metrics, read_predictions
+from lstm_core.figures.figures import accuracy_comparison, confusion_matrix_figure, roc_figure
+from lstm_core.store.results import (
+    misclassified,
+    probability_matrix,
+    read_metrics,
+    read_predictions,
+)
 
 
 def _percent(value: float | None) -> str:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lstm_core.runs import RunSummary
+from lstm_core.store.runs import RunSummary
 
 STATUS_ICONS = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹",
                 "failed": "❌", "interrupted": "⚠️", "broken": "🧩"}

@@ -13,11 +13,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from lstm_core.archive import differing_rows, format_setting, hyperparameter_table, run_archive
 from lstm_core.errors import StudioError
-from lstm_core.events import read_events
-from lstm_core.figures import OVERLAY_METRICS, overlay_curves
-from lstm_core.runs import (
+from lstm_core.figures.figures import OVERLAY_METRICS, overlay_curves
+from lstm_core.store.archive import (
+    differing_rows,
+    format_setting,
+    hyperparameter_table,
+    run_archive,
+)
+from lstm_core.store.events import read_events
+from lstm_core.store.runs import (
     ACTIVE_STATES,
     EVENTS_FILE,
     MODEL_FILE,
@@ -118,7 +123,7 @@ def show_hyperparameters(container, chosen: list[RunSummary]) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _report(run_path: str, status_mtime: float, active: bool) -> str:
     """The run's HTML report, built once per run and version of its status file."""
-    from lstm_core.report import build_report
+    from lstm_core.figures.report import build_report
     from pages.components.run_picker import loaded_run
 
     path = Path(run_path)

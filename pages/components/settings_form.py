@@ -5,7 +5,6 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lstm_core.architecture import model_plan
 from lstm_core.config import (
     CELLS,
     CLASS_WEIGHTS,
@@ -16,8 +15,9 @@ from lstm_core.config import (
     POOLINGS,
     RunConfig,
 )
-from lstm_core.datasets import dataset_dir
+from lstm_core.data.datasets import dataset_dir
 from lstm_core.errors import StudioError
+from lstm_core.model.plan import model_plan
 
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
@@ -25,7 +25,7 @@ LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 
 @st.cache_data(show_spinner="Checking the data...", max_entries=32)
 def _suggestions(dataset_id: str, selection_mtime: float) -> tuple[dict, dict]:
-    from lstm_core.launch import suggested_config
+    from lstm_core.jobs.launch import suggested_config
 
     config, report = suggested_config(dataset_id)
     return config.to_dict(), report.to_dict()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lstm_core import runs
-from lstm_core.app_server import AppServer, start_app_server
-from lstm_core.jobs import stop_all
+from lstm_core.jobs.process import stop_all
+from lstm_core.store import runs
+from tests.app_server import AppServer, start_app_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -74,8 +74,8 @@ def tiny_job(studio, monkeypatch):
     Returns a function ``start(name, **train)`` giving the run directory. The job's process
     inherits this test's environment, so the runs dir is pointed at the server's first.
     """
-    from lstm_core.jobs import start_job
-    from lstm_core.train import create_run
+    from lstm_core.jobs.process import start_job
+    from lstm_core.training.train import create_run
     from tests.helpers import demo_examples, tiny_config
 
     monkeypatch.setenv(runs.RUNS_ENV, str(studio.runs))

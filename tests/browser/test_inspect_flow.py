@@ -17,7 +17,7 @@ XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def run_id(studio):
     from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
-    from lstm_core.train import create_run, train_run
+    from lstm_core.training.train import create_run, train_run
     from tests.helpers import demo_examples
 
     config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),

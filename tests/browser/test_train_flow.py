@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from lstm_core.app_server import start_app_server
-from lstm_core.jobs import stop_all
+from lstm_core.jobs.process import stop_all
+from tests.app_server import start_app_server
 
 sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the playwright package is not installed")

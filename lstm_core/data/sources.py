@@ -1,0 +1,69 @@
+"""Where examples come from: a built-in demo set, Keras's IMDB reviews, or a user's file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lstm_core.errors import StudioError
+
+BUILTIN_SOURCES = {
+    "demo-en": "Demo reviews in English (negation, contrast, long-range cues)",
+    "demo-zh": "Demo reviews in Chinese (不/没有, 但是, 虽然…但…)",
+    "keras-imdb": "Keras's IMDB movie reviews (needs internet on first use)",
+}
+
+
+@dataclass
+class Examples:
+    """Kept rows (columns text, label) and what was dropped on the way."""
+
+    frame: pd.DataFrame
+    dropped: dict[str, int]
+    rows_total: int
+    text_col: str = "text"  # the source's columns the examples came from
+    label_col: str = "label"
+    test_frame: pd.DataFrame | None = None  # a source's own test split (keras-imdb)
+
+
+def load_source(
+    source: str,
+    text_col: str | None = None,
+    label_col: str | None = None,
+    *,
+    rating_threshold: float | None = None,
+    demo_rows: int | None = None,
+    seed: int = 0,
+) -> Examples:
+    """Examples from a built-in name or a file path; columns are suggested when not given."""
+    from lstm_core.data import demo as demo_data
+    from lstm_core.data import read as data
+
+    if source in demo_data.DEMO_SOURCES:
+        frame = demo_data.generate(demo_rows or demo_data.DEFAULT_ROWS,
+                                   lang=demo_data.DEMO_SOURCES[source], seed=seed)
+        return Examples(frame, {}, len(frame))
+    if source == "keras-imdb":
+        from lstm_core.data.imdb import load_keras_imdb
+
+        train, test = load_keras_imdb()
+        return Examples(train, {}, len(train), test_frame=test)
+    table = data.read_table(source)
+    text_col, label_col = _columns(table, text_col, label_col)
+    frame, dropped = data.to_examples(table, text_col, label_col,
+                                      rating_threshold=rating_threshold)
+    return Examples(frame, dropped, len(table), text_col, label_col)
+
+
+def _columns(table: pd.DataFrame, text_col: str | None, label_col: str | None) -> tuple[str, str]:
+    from lstm_core.data.read import suggest_columns
+
+    guess_text, guess_label = suggest_columns(table)
+    text_col, label_col = text_col or guess_text, label_col or guess_label
+    if not text_col or not label_col:
+        raise StudioError(
+            f"Could not tell which columns hold the text and the label among "
+            f"{list(table.columns)}; name the text column and the label column."
+        )
+    return text_col, label_col

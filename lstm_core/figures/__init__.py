@@ -1,0 +1,1 @@
+"""Plotly figures for the app and the self-contained HTML report."""

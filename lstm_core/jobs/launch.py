@@ -1,0 +1,77 @@
+"""From a chosen data set to a running job, as the app's Train page and Home button do it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lstm_core.config import RunConfig
+from lstm_core.data.check import DataReport, check_examples, suggest_settings
+from lstm_core.data.datasets import dataset_examples, load_selection
+from lstm_core.fileio import safe_name
+from lstm_core.jobs.process import start_job
+from lstm_core.store.runs import ACTIVE_STATES, list_runs
+from lstm_core.training.train import create_run, reopen_run
+
+REPEAT_WINDOW_S = 10.0
+
+
+def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
+    """The settings the app proposes for a data set: defaults overlaid with the data check's."""
+    selection = load_selection(dataset_id)
+    examples = dataset_examples(dataset_id)
+    report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
+                            rows_total=examples.rows_total)
+    sections = suggest_settings(report)
+    sections["text"] = {**selection.text, **sections["text"]}
+    sections["data"] = {
+        "source": selection.source, "text_col": examples.text_col,
+        "label_col": examples.label_col, "rating_threshold": selection.rating_threshold,
+    }
+    if examples.test_frame is not None:
+        sections["data"]["test_split"] = 0.0
+    return RunConfig.from_dict(sections), report
+
+
+def launch(dataset_id: str, config: RunConfig) -> Path:
+    """Write a new run for ``dataset_id`` with ``config`` and start its training process.
+
+    A second click on Train (or a second tab sending the same request) within
+    ``REPEAT_WINDOW_S`` gets the run the first one started, not a twin that would queue behind it.
+    """
+    twin = _recent_twin(dataset_id, config)
+    if twin is not None:
+        return twin
+    examples = dataset_examples(dataset_id)
+    run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id)
+    start_job(run_dir)
+    return run_dir
+
+
+def _recent_twin(dataset_id: str, config: RunConfig) -> Path | None:
+    settings = config.to_dict()
+    now = datetime.now(UTC)
+    for summary in list_runs():
+        if (summary.status in ACTIVE_STATES and safe_name(dataset_id) in summary.run_id
+                and summary.config == settings and summary.created
+                and (now - datetime.fromisoformat(summary.created)).total_seconds()
+                < REPEAT_WINDOW_S):
+            return summary.path
+    return None
+
+
+def launch_demo() -> Path:
+    """The Home page's one-click run: English demo data, suggested settings."""
+    from lstm_core.data.datasets import save_builtin
+
+    dataset_id = save_builtin("demo-en")
+    config, _ = suggested_config(dataset_id)
+    return launch(dataset_id, config)
+
+
+def resume(run_dir: Path) -> int:
+    """Start a stopped, failed or interrupted run's process again; returns the epoch it goes on
+    from (see ``train.reopen_run``)."""
+    epoch = reopen_run(run_dir)
+    start_job(run_dir)
+    return epoch

@@ -1,0 +1,92 @@
+"""Training jobs as separate OS processes, controlled only through their run directories.
+
+A job is ``python -m lstm_core.jobs.worker RUN_DIR`` started with ``subprocess`` in a session of its
+own: a fresh interpreter (spawned, never forked from the web server, so no Keras state, threads
+or GPU context are shared), which a crash or out-of-memory kills alone, which gives its GPU memory
+back when it exits, and which outlives a restart of the web server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from lstm_core.store import runs
+from lstm_core.training.train import request_stop
+
+
+def _reap_when_done(process: subprocess.Popen) -> None:
+    """Wait for the job in a daemon thread: no zombie once it ends, and the server never blocks.
+
+    The thread keeps the Popen object alive, so it is never collected (with a ResourceWarning)
+    while its job runs; the job is in a session of its own and outlives this process anyway.
+    """
+    threading.Thread(target=process.wait, name=f"reap-job-{process.pid}", daemon=True).start()
+
+
+def start_job(run_dir: Path) -> int:
+    """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
+    run_dir = Path(run_dir).resolve()
+    log = (run_dir / runs.LOG_FILE).open("ab")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lstm_core.jobs.worker", str(run_dir)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
+    )
+    log.close()
+    _reap_when_done(process)
+    runs.write_status(run_dir, pid=process.pid, host=socket.gethostname(),
+                      pid_start=runs.process_start_ticks(process.pid))
+    return process.pid
+
+
+def stop_job(run_dir: Path, grace_s: float = 30.0) -> dict:
+    """Stop a job: ask it (it stops after the current batch), then end it if it does not answer.
+
+    The job normally writes its own final status ("stopped", best model kept). Only when it is
+    still alive after ``grace_s`` seconds is it killed and marked stopped here.
+    """
+    return stop_jobs([run_dir], grace_s)[0]
+
+
+def stop_all(root: Path, grace_s: float = 30.0) -> list[dict]:
+    """Stop every queued or running job in the runs directory ``root`` (see ``stop_jobs``)."""
+    return stop_jobs([d.parent for d in Path(root).glob(f"*/{runs.STATUS_FILE}")], grace_s)
+
+
+def stop_jobs(run_dirs: list[Path], grace_s: float = 30.0) -> list[dict]:
+    """``stop_job`` for several runs at once: all are asked first, then all get ``grace_s``.
+
+    Runs that are not queued or running are left as they are. Returns each run's final status.
+    """
+    run_dirs = [Path(d) for d in run_dirs]
+    active = [d for d in run_dirs if runs.read_status(d)["status"] in runs.ACTIVE_STATES]
+    for run_dir in active:
+        request_stop(run_dir)
+    deadline = time.monotonic() + grace_s
+    while active and time.monotonic() < deadline:
+        time.sleep(0.2)
+        active = [d for d in active if _still_running(runs.read_status(d))]
+    for run_dir in active:
+        status = runs.read_status(run_dir)
+        if _still_running(status) and runs.process_alive(
+            status["pid"], status.get("host"), status.get("pid_start")
+        ):
+            os.killpg(status["pid"], signal.SIGKILL)
+            runs.write_status(
+                run_dir, status="stopped", ended=runs.now_iso(),
+                message=f"Did not stop within {grace_s:.0f} s and was ended; the best model "
+                "saved before that is kept.",
+            )
+    return [runs.read_status(d) for d in run_dirs]
+
+
+def _still_running(status: dict) -> bool:
+    return status["status"] in runs.ACTIVE_STATES and bool(status.get("pid"))

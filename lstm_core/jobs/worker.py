@@ -1,0 +1,29 @@
+"""Entry point of a training process: ``python -m lstm_core.jobs.worker RUN_DIR``.
+
+Started by ``jobs.start_job``; everything it has to say goes into the run directory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lstm_core.errors import StudioError
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m lstm_core.jobs.worker RUN_DIR", file=sys.stderr)
+        return 2
+    from lstm_core.training.train import train_run
+
+    try:
+        status = train_run(Path(argv[0]), progress=lambda line: print(line, flush=True))
+    except StudioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0 if status["status"] in ("finished", "stopped") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The run store: one directory per run, read without importing Keras."""

@@ -1,0 +1,1 @@
+"""Raw text -> tokens -> ids: tokenizers and the vocabulary, shared by training and prediction."""

@@ -1,0 +1,1 @@
+"""A training run: split, fit with callbacks that write the run directory, test, baseline."""

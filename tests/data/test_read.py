@@ -1,0 +1,464 @@
+"""Reading users' files and cleaning examples, with real files in tmp_path."""
+
+import gzip
+import json
+import random
+import zipfile
+
+import pandas as pd
+import pytest
+
+from lstm_core.data.read import (
+    DEFAULT_MAX_BYTES,
+    MAX_UPLOAD_ENV,
+    load_examples,
+    looks_like_rating,
+    max_upload_bytes,
+    read_table,
+    suggest_columns,
+    suggest_rating_threshold,
+    to_examples,
+)
+from lstm_core.errors import StudioError
+from tests.conftest import shared_dataset
+
+ROWS = [("Great phone, works well", 1), ("Broke after a day", 0), ("Love it", 1)]
+EXPECTED = pd.DataFrame(ROWS, columns=["text", "label"])
+
+
+def _write(path, data):
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def _delimited(delimiter):
+    lines = [f"text{delimiter}label"] + [
+        f'"{text}"{delimiter}{label}' if delimiter in text else f"{text}{delimiter}{label}"
+        for text, label in ROWS
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _assert_rows(frame):
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file_name", "delimiter", "fmt"),
+    [
+        ("r.csv", ",", "csv"),
+        ("r.tsv", "\t", "tsv"),
+        ("r.csv", ";", "csv"),
+        ("r.txt", "|", "csv"),
+        ("r.dat", "\t", "tsv"),
+    ],
+)
+def test_delimited_round_trip(tmp_path, file_name, delimiter, fmt):
+    frame = read_table(_write(tmp_path / file_name, _delimited(delimiter)))
+    _assert_rows(frame)
+    assert frame.attrs == {
+        "format": fmt, "encoding": "utf-8", "delimiter": delimiter, "compression": None
+    }
+
+
+def test_label_column_is_numeric_and_text_is_string(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", _delimited(",")))
+    assert pd.api.types.is_integer_dtype(frame["label"])
+    assert pd.api.types.is_string_dtype(frame["text"])
+
+
+def test_json_array(tmp_path):
+    records = [{"text": text, "label": label} for text, label in ROWS]
+    frame = read_table(_write(tmp_path / "r.json", json.dumps(records)))
+    _assert_rows(frame)
+    assert frame.attrs["format"] == "json"
+
+
+@pytest.mark.parametrize("file_name", ["r.jsonl", "r.ndjson", "r.json"])
+def test_json_lines_detected_from_content(tmp_path, file_name):
+    lines = "\n\n".join(json.dumps({"text": text, "label": label}) for text, label in ROWS)
+    frame = read_table(_write(tmp_path / file_name, lines))
+    _assert_rows(frame)
+    assert frame.attrs["format"] == "jsonl"
+
+
+def test_xlsx(tmp_path):
+    EXPECTED.to_excel(tmp_path / "r.xlsx", index=False)
+    frame = read_table(tmp_path / "r.xlsx")
+    _assert_rows(frame)
+    assert frame.attrs["format"] == "xlsx"
+
+
+def test_parquet(tmp_path):
+    EXPECTED.to_parquet(tmp_path / "r.parquet")
+    frame = read_table(tmp_path / "r.parquet")
+    _assert_rows(frame)
+    assert frame.attrs["format"] == "parquet"
+
+
+@pytest.mark.parametrize("file_name", ["r.csv.gz", "r.gz"])
+def test_gzip_csv(tmp_path, file_name):
+    frame = read_table(_write(tmp_path / file_name, gzip.compress(_delimited(",").encode())))
+    _assert_rows(frame)
+    assert frame.attrs["compression"] == "gzip"
+
+
+def test_bytes_upload_uses_the_name_for_the_format():
+    records = [{"text": text, "label": label} for text, label in ROWS]
+    frame = read_table(json.dumps(records).encode(), name="upload.json")
+    _assert_rows(frame)
+    assert frame.attrs["format"] == "json"
+
+
+def test_bytes_upload_without_a_name_is_delimited_text():
+    _assert_rows(read_table(_delimited("\t").encode()))
+
+
+# --- encodings -----------------------------------------------------------------------------------
+
+
+def test_utf8_bom_is_not_part_of_the_first_column_name(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", _delimited(",").encode("utf-8-sig")))
+    _assert_rows(frame)
+    assert frame.attrs["encoding"] == "utf-8-sig"
+
+
+def test_utf16_with_bom(tmp_path):
+    frame = read_table(_write(tmp_path / "r.txt", _delimited("\t").encode("utf-16")))
+    _assert_rows(frame)
+    assert frame.attrs["encoding"] == "utf-16"
+
+
+def test_gb18030_chinese_reads_back_exactly(tmp_path):
+    text = "评论,标签\n这部电影很好看，强烈推荐,1\n太无聊了,0\n"
+    frame = read_table(_write(tmp_path / "weibo.csv", text.encode("gb18030")))
+    assert list(frame.columns) == ["评论", "标签"]
+    assert frame["评论"].tolist() == ["这部电影很好看，强烈推荐", "太无聊了"]
+    assert frame.attrs["encoding"] == "gb18030"
+
+
+def test_cp1252(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", "text,label\ncafé – naïve,1\n".encode("cp1252")))
+    assert frame["text"].tolist() == ["café – naïve"]
+    assert frame.attrs["encoding"] == "cp1252"
+
+
+def test_french_cp1252_that_also_decodes_as_gb18030_stays_cp1252(tmp_path):
+    text = "text,label\nCrème brûlée était délicieuse,1\n"
+    assert text.encode("cp1252").decode("gb18030")  # mojibake, but it decodes
+    frame = read_table(_write(tmp_path / "r.csv", text.encode("cp1252")))
+    assert frame["text"].tolist() == ["Crème brûlée était délicieuse"]
+    assert frame.attrs["encoding"] == "cp1252"
+
+
+# --- headers and quotes --------------------------------------------------------------------------
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    "file_name", ["amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"]
+)
+def test_uci_headerless_files_with_stray_quotes(file_name):
+    path = shared_dataset("uci_sentiment_sentences", "orig", file_name)
+    frame = read_table(path)
+    assert list(frame.columns) == ["text", "label"]
+    assert len(frame) == 1000
+    examples, dropped = load_examples(path, "text", "label")
+    assert set(examples["label"]) == {"0", "1"}
+    assert len(examples) == 1000
+    assert dropped == {}
+
+
+def test_stray_quote_in_line_based_file_keeps_every_row(tmp_path):
+    lines = ["Fine phone\t1", '" The best film I have seen\t1', "Awful\t0", 'He said "meh\t0']
+    frame = read_table(_write(tmp_path / "r.txt", "\n".join(lines) + "\n"))
+    assert frame["text"].tolist() == [line.split("\t")[0] for line in lines]
+    assert frame["label"].tolist() == [1, 1, 0, 0]
+
+
+def test_delimiter_found_when_some_lines_lack_it(tmp_path):
+    text = "text\tlabel\ngood\t1\nbad\t0\nno label here\nfine\t1\nmeh\n"
+    frame = read_table(_write(tmp_path / "r.txt", text))
+    assert frame.attrs["delimiter"] == "\t"
+    examples, dropped = to_examples(frame, "text", "label", min_per_class=1)
+    assert examples["label"].tolist() == ["1", "0", "1"]  # 1.0 after the NaNs, still "1"
+    assert dropped == {"missing label": 2}
+
+
+def test_quoted_multiline_field_is_kept(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", 'text,label\n"line one\nline two",1\nok,0\n'))
+    assert frame["text"].tolist() == ["line one\nline two", "ok"]
+
+
+def test_headerless_with_word_labels(tmp_path):
+    text = "great movie\tpositive\nawful film\tnegative\nfine\tpositive\n"
+    frame = read_table(_write(tmp_path / "r.tsv", text))
+    assert list(frame.columns) == ["text", "label"]
+    assert len(frame) == 3
+
+
+def test_headerless_with_more_columns(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", "1,hello,0\n2,bye,1\n3,ok,1\n"))
+    assert list(frame.columns) == ["column_1", "column_2", "column_3"]
+    assert frame["column_1"].tolist() == [1, 2, 3]
+
+
+def test_blank_and_repeated_header_names(tmp_path):
+    frame = read_table(_write(tmp_path / "r.csv", ",text,text\n0,a,b\n1,c,d\n"))
+    assert list(frame.columns) == ["column_1", "text", "text_2"]
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\t\r\n ", "  \n".encode("utf-16")])
+def test_empty_file(tmp_path, data):
+    with pytest.raises(StudioError, match="r.csv is empty"):
+        read_table(_write(tmp_path / "r.csv", data))
+
+
+def test_header_without_rows(tmp_path):
+    with pytest.raises(StudioError, match=r"no data rows under its header \(text, label\)"):
+        read_table(_write(tmp_path / "r.csv", "text,label\n"))
+
+
+def test_empty_json_array(tmp_path):
+    with pytest.raises(StudioError, match="no data rows"):
+        read_table(_write(tmp_path / "r.json", "[]"))
+
+
+def test_png_renamed_to_csv(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
+    with pytest.raises(StudioError, match="not a text file"):
+        read_table(_write(tmp_path / "photo.csv", png))
+
+
+def test_random_bytes_without_nul(tmp_path):
+    rng = random.Random(0)
+    noise = bytes(rng.randrange(1, 256) for _ in range(4096))
+    with pytest.raises(StudioError, match="not a text file"):
+        read_table(_write(tmp_path / "r.csv", noise))
+
+
+def test_unclosed_quote_names_its_line(tmp_path):
+    text = 'text,label\n"Good, yes",1\n"Bad, no",0\n"never closed, oops,1\nfine,0\nok,1\n'
+    with pytest.raises(StudioError, match=r"opened on line 4 of r\.csv is not closed"):
+        read_table(_write(tmp_path / "r.csv", text))
+
+
+def test_quote_that_swallows_many_lines(tmp_path):
+    swallowed = ["x, y,0"] * 30
+    text = "\n".join(["text,label", '"opens here,1', *swallowed, 'closes" late,1', "ok,0"])
+    with pytest.raises(StudioError, match=r"line 2 of r\.csv .* swallows the 31 lines"):
+        read_table(_write(tmp_path / "r.csv", text + "\n"))
+
+
+def test_ragged_row_names_its_line(tmp_path):
+    with pytest.raises(StudioError, match="Line 4 of r.csv has 3 fields where the first line has"):
+        read_table(_write(tmp_path / "r.csv", "text,label\ngood,1\n\nbad,0,extra\nok,1\n"))
+
+
+@pytest.mark.parametrize(
+    ("file_name", "data", "message"),
+    [
+        ("r.xlsx", b"not a zip file at all", "not a valid .xlsx workbook"),
+        ("r.xls", b"\xd0\xcf\x11\xe0", "old-style .xls"),
+        ("r.parquet", b"not parquet", "not a readable Parquet file"),
+        ("r.gz", b"\x1f\x8bnot really gzip", "not a readable gzip file"),
+        ("r.json", '[{"text": "a", "label": 1},', "not valid JSON: .* line 1"),
+        ("r.json", "[1, 2]", "Item 1 of r.json is not an object: 1"),
+        ("r.jsonl", '{"text": "a"}\n{"text": b}\n', "Line 2 of r.jsonl is not valid JSON"),
+        ("r.jsonl", '{"text": "a"}\n["b"]\n', "Line 2 of r.jsonl is not an object"),
+    ],
+)
+def test_bad_files(tmp_path, file_name, data, message):
+    with pytest.raises(StudioError, match=message):
+        read_table(_write(tmp_path / file_name, data))
+
+
+def test_zip_without_a_workbook(tmp_path):
+    with zipfile.ZipFile(tmp_path / "r.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(StudioError, match="not a valid .xlsx workbook"):
+        read_table(tmp_path / "r.xlsx")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(StudioError, match="does not exist; check the path"):
+        read_table(tmp_path / "nope.csv")
+
+
+# --- size limits ---------------------------------------------------------------------------------
+
+
+def test_file_over_the_limit_is_refused_before_parsing(tmp_path):
+    path = _write(tmp_path / "r.csv", b"\x00" * 2000)  # would be refused as binary if parsed
+    message = f"r.csv is 2,000 bytes, over the 1,000 bytes limit.*{MAX_UPLOAD_ENV}"
+    with pytest.raises(StudioError, match=message):
+        read_table(path, max_bytes=1000)
+
+
+def test_bytes_over_the_limit():
+    with pytest.raises(StudioError, match="The upload is 2,000 bytes, over the 1,000 bytes limit"):
+        read_table(b"a" * 2000, max_bytes=1000)
+
+
+def test_gzip_bomb(tmp_path):
+    bomb = gzip.compress(b"0" * 5_000_000)
+    assert len(bomb) < 100_000
+    with pytest.raises(StudioError, match="expands to more than 1,000,000 bytes when unpacked"):
+        read_table(_write(tmp_path / "r.csv.gz", bomb), max_bytes=1_000_000)
+
+
+def test_xlsx_bomb(tmp_path):
+    with zipfile.ZipFile(tmp_path / "r.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 5_000_000)
+    assert (tmp_path / "r.xlsx").stat().st_size < 100_000
+    with pytest.raises(StudioError, match=r"unpacks to 4\.8 MB, over the 1,000,000 bytes limit"):
+        read_table(tmp_path / "r.xlsx", max_bytes=1_000_000)
+
+
+def test_upload_limit_from_the_environment(tmp_path, monkeypatch):
+    assert max_upload_bytes() == DEFAULT_MAX_BYTES == 200 * 1024 * 1024
+    monkeypatch.setenv(MAX_UPLOAD_ENV, "0.001")
+    assert max_upload_bytes() == 1048
+    with pytest.raises(StudioError, match="over the 1,048 bytes limit"):
+        read_table(b"a" * 2000)
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5", "nan"])
+def test_bad_upload_limit_in_the_environment(monkeypatch, value):
+    monkeypatch.setenv(MAX_UPLOAD_ENV, value)
+    with pytest.raises(StudioError, match=f"{MAX_UPLOAD_ENV} must be a positive number"):
+        max_upload_bytes()
+
+
+# --- column suggestions and ratings --------------------------------------------------------------
+
+
+def _reviews(count=30):
+    return pd.DataFrame(
+        {
+            "id": range(count),
+            "review": [f"review number {n} says the food was fine" for n in range(count)],
+            "stars": [n % 5 + 1 for n in range(count)],
+        }
+    )
+
+
+def test_suggest_columns_picks_review_and_stars():
+    assert suggest_columns(_reviews()) == ("review", "stars")
+
+
+def test_suggest_columns_prefers_a_label_name_over_position():
+    frame = pd.DataFrame(
+        {"topic": ["a", "b", "c"] * 4, "text": ["long enough text"] * 12, "sentiment": [0, 1] * 6}
+    )
+    assert suggest_columns(frame) == ("text", "sentiment")
+
+
+def test_suggest_columns_without_candidates():
+    assert suggest_columns(pd.DataFrame({"id": range(50)})) == (None, None)
+
+
+def test_ratings():
+    stars = _reviews()["stars"]
+    assert looks_like_rating(stars)
+    assert suggest_rating_threshold(stars) == 3.0
+    assert not looks_like_rating(pd.Series([0, 1, 1, 0]))
+    assert not looks_like_rating(pd.Series([10, 50, 90]))
+    assert not looks_like_rating(pd.Series(["1", "2", "3"]))
+    with pytest.raises(StudioError, match="no numbers to set a rating threshold"):
+        suggest_rating_threshold(pd.Series(["a", "b"], name="words"))
+
+
+# --- examples ------------------------------------------------------------------------------------
+
+
+def test_to_examples_drops_and_normalises():
+    frame = pd.DataFrame(
+        {
+            "text": [" a ", "b", "c", "d", "e", "", None, "   ", "f", "g"],
+            "label": [1, 1.0, " 1 ", 0, 0.0, 1, 0, 1, None, "  "],
+        }
+    )
+    examples, dropped = to_examples(frame, "text", "label", min_per_class=2)
+    assert dropped == {"empty text": 3, "missing label": 2}
+    assert examples["text"].tolist() == ["a", "b", "c", "d", "e"]
+    assert examples["label"].tolist() == ["1", "1", "1", "0", "0"]
+    assert list(examples.columns) == ["text", "label"]
+    assert list(examples.index) == list(range(5))
+    assert pd.api.types.is_string_dtype(examples["label"])
+
+
+def test_to_examples_keeps_fractional_labels_and_word_labels():
+    frame = pd.DataFrame({"text": ["t"] * 10, "label": [0.5] * 5 + ["pos"] * 5})
+    examples, dropped = to_examples(frame, "text", "label")
+    assert sorted(set(examples["label"])) == ["0.5", "pos"]
+    assert dropped == {}
+
+
+def test_rating_threshold():
+    frame = _reviews(20)
+    examples, _ = to_examples(frame, "review", "stars", rating_threshold=3)
+    expected = ["positive" if stars > 3 else "negative" for stars in frame["stars"]]
+    assert examples["label"].tolist() == expected
+    assert examples["label"].value_counts().to_dict() == {"negative": 12, "positive": 8}
+
+
+def test_rating_that_is_not_a_number():
+    frame = pd.DataFrame({"text": ["t"] * 3, "stars": ["5", "four", "1"]})
+    with pytest.raises(StudioError, match="needs numbers in 'stars', but row 2 holds 'four'"):
+        to_examples(frame, "text", "stars", rating_threshold=3)
+
+
+def test_missing_column_suggests_a_close_name():
+    with pytest.raises(StudioError, match=r"'Text' is not in .* text, label\. Did you mean 'text'"):
+        to_examples(EXPECTED, "Text", "label")
+
+
+def test_same_column_for_text_and_label():
+    with pytest.raises(StudioError, match="must differ"):
+        to_examples(EXPECTED, "text", "text")
+
+
+def test_no_rows_left():
+    frame = pd.DataFrame({"text": ["", None, " "], "label": [1, 0, 1]})
+    with pytest.raises(StudioError, match=r"No rows are left .*3 rows in the table, 3 with empty"):
+        to_examples(frame, "text", "label")
+
+
+def test_one_class():
+    frame = pd.DataFrame({"text": ["t"] * 10, "label": ["pos"] * 10})
+    with pytest.raises(StudioError, match="Every row has the label 'pos'.*another label column"):
+        to_examples(frame, "text", "label")
+
+
+def test_one_class_after_a_rating_threshold():
+    with pytest.raises(StudioError, match="'negative'.*threshold inside the range"):
+        to_examples(_reviews(), "review", "stars", rating_threshold=5)
+
+
+def test_id_like_label_column():
+    frame = _reviews(40)
+    with pytest.raises(StudioError, match="'id' has 40 different values .* looks like an id"):
+        to_examples(frame, "review", "id")
+
+
+def test_small_classes_are_named():
+    frame = pd.DataFrame({"text": ["t"] * 22, "label": ["pos"] * 10 + ["neg"] * 10 + ["meh"] * 2})
+    with pytest.raises(StudioError, match=r"at least 5 examples; these have fewer: 'meh' \(2\)"):
+        to_examples(frame, "text", "label")
+
+
+def test_load_examples_from_an_upload():
+    text = "review;stars\n" + "".join(f"text {n};{n % 5 + 1}\n" for n in range(20))
+    examples, dropped = load_examples(
+        text.encode(), "review", "stars", name="yelp.csv", rating_threshold=3
+    )
+    assert len(examples) == 20
+    assert set(examples["label"]) == {"positive", "negative"}
+    assert dropped == {}

@@ -1,0 +1,134 @@
+"""AppTest tests of the Predict and Gates pages on a real tiny run."""
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
+from lstm_core.training.train import create_run, train_run
+from tests.helpers import demo_examples
+
+ROOT = Path(__file__).resolve().parents[2]
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def runs_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),
+                       model=ModelConfig(embed_dim=8, units=6, layers=2, bidirectional=True),
+                       train=TrainConfig(epochs=1, seed=1))
+    train_run(create_run(config, demo_examples(400), run_dir=root / "20260101-000000-tiny"))
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _runs(runs_root, monkeypatch):
+    monkeypatch.setenv("LSTM_STUDIO_RUNS", str(runs_root))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(path: str, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update(query)
+    at.switch_page(path)
+    return at.run()
+
+
+def all_text(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [e.value for e in at.error]
+                     + [i.value for i in at.info] + [c.value for c in at.caption])
+
+
+def test_predict_an_example_shows_the_table_tokens_and_trajectory():
+    at = page("pages/predict.py")
+    assert not at.exception
+    next(b for b in at.button if b.label == "negation").click().run()
+    assert not at.exception
+    assert at.text_area(key="sentences").value == "the food was not good"
+    assert at.query_params["text"] == "the food was not good"
+    table = at.dataframe[0].value
+    assert list(table["text"]) == ["the food was not good"]
+    assert set(table["label"]) <= {"negative", "positive"}
+    assert "bag-of-words says" in table.columns
+    assert "not" in all_text(at)
+
+
+def test_a_shared_link_opens_the_same_run_and_sentences():
+    at = page("pages/predict.py", run="20260101-000000-tiny", text="the plot was dull\nfine")
+    assert not at.exception
+    assert at.selectbox[0].value == "20260101-000000-tiny"
+    assert list(at.dataframe[0].value["text"]) == ["the plot was dull", "fine"]
+
+
+def test_user_text_is_escaped_wherever_it_is_rendered():
+    text = f"the food was {XSS} good"
+    at = page("pages/predict.py", text=text)
+    assert not at.exception
+    assert list(at.dataframe[0].value["text"]) == [text]  # shown as data, not markup
+    html_blocks = [m.value for m in at.markdown if m.allow_html]
+    assert html_blocks, "the importance colouring is rendered as HTML"
+    assert all("<img" not in block for block in html_blocks)
+    gates = page("pages/gates.py", sentence=text)
+    assert not gates.exception
+    assert all("<img" not in m.value for m in gates.markdown if m.allow_html)
+
+
+def test_gates_page_shows_heatmaps_for_the_chosen_layer_and_direction():
+    at = page("pages/gates.py", sentence="the plot was dull, but the acting was superb",
+              layer="recurrent_2", direction="backward")
+    assert not at.exception
+    chosen = {s.label: s.value for s in at.selectbox}
+    assert chosen["Layer"] == "recurrent_2" and chosen["Direction"] == "backward"
+    assert at.query_params["direction"] == "backward"
+    assert "forget gate" in all_text(at)
+
+
+def test_gates_page_units_by_correlation_and_comparison():
+    at = page("pages/gates.py")
+    at.radio[0].set_value("most correlated with the label").run()
+    assert not at.exception
+    at.text_input(key="compare-b").set_value("the food was never good").run()
+    assert not at.exception
+
+
+def test_a_bad_run_id_in_the_link_is_an_error_not_a_traceback():
+    at = page("pages/gates.py", run="../../etc")
+    assert not at.exception
+    assert "not a valid run id" in all_text(at)
+
+
+def test_script_runs_leave_the_shared_models_keras_session_alone():
+    """Streamlit clears Keras's session after every script run (a full gc.collect and an emptied
+    kernel cache) unless the web process stops it; other callers still clear it."""
+    import keras
+    from keras.src.backend.common import global_state
+
+    at = page("pages/gates.py")  # loads the model: the web process is now set up for it
+    assert not at.exception
+    global_state.set_global_attribute("studio_probe", "kept")
+    at.text_input(key="gate-sentence").set_value("the food was not good").run()
+    assert global_state.get_global_attribute("studio_probe") == "kept"
+    keras.backend.clear_session(free_memory=False)
+    assert global_state.get_global_attribute("studio_probe") is None
+
+
+def test_sessions_share_the_figures_of_the_same_run_and_sentence(monkeypatch):
+    import pages.components.gates_view as view
+
+    built = []
+    real = view.gate_heatmaps
+    monkeypatch.setattr(view, "gate_heatmaps", lambda *a, **k: built.append(a[1]) or real(*a, **k))
+    first = page("pages/gates.py", sentence="the food was not good")
+    second = page("pages/gates.py", sentence="the food was not good")
+    assert not first.exception and not second.exception
+    assert built == [["the", "food", "was", "not", "good"]]
+    assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
+    second.text_input(key="gate-sentence").set_value("the food was good").run()
+    assert built[-1] == ["the", "food", "was", "good"]
+    heatmaps = json.loads(second.get("plotly_chart")[0].proto.spec)
+    assert heatmaps["layout"]["xaxis"]["ticktext"] == ["the", "food", "was", "good"]

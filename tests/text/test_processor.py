@@ -1,0 +1,70 @@
+import pytest
+
+from lstm_core.config import TextConfig
+from lstm_core.text.processor import TextProcessor, has_cjk
+
+
+def tokens(text: str, **settings) -> list[str]:
+    return TextProcessor(TextConfig(**settings)).tokenize(text)
+
+
+def test_defaults_lowercase_strip_markup_links_and_punctuation():
+    assert tokens("The plot <br /><br />was GREAT!!! see https://x.io/a?b=1 now") == [
+        "the", "plot", "was", "great", "see", "now"]
+
+
+def test_contracted_negation_becomes_not():
+    assert tokens("It wasn't good, and I don't care") == [
+        "it", "was", "not", "good", "and", "i", "do", "not", "care"]
+
+
+def test_mentions_and_hashtags_are_optional():
+    text = "@bob this is #awesome"
+    assert tokens(text) == ["bob", "this", "is", "awesome"]
+    assert tokens(text, strip_mentions=True, strip_hashtags=True) == ["this", "is"]
+
+
+def test_tweet_tokenizer_keeps_emoticons_and_shortens_stretched_words():
+    assert tokens("sooooo happy :) lol", tokenizer="tweet") == ["sooo", "happy", ":)", "lol"]
+
+
+def test_stopword_removal_keeps_negations():
+    assert tokens("the film was not good and it is never boring", remove_stopwords=True) == [
+        "film", "not", "good", "never", "boring"]
+
+
+def test_chinese_is_split_into_characters_and_mixed_text_keeps_words():
+    assert tokens("剧情很无聊，但是演员很棒 OK") == [
+        "剧", "情", "很", "无", "聊", "但", "是", "演", "员", "很", "棒", "ok"]
+    assert tokens("Ｆｕｌｌ－ｗｉｄｔｈ ＡＢＣ") == ["full-width", "abc"]
+
+
+def test_japanese_kana_split_and_word_mode_keeps_runs():
+    assert tokens("とても良い") == ["と", "て", "も", "良", "い"]
+    assert tokens("很好 good", tokenizer="word") == ["很好", "good"]
+
+
+def test_char_tokenizer_drops_spaces_only_when_punctuation_kept():
+    assert tokens("ab c!", tokenizer="char", strip_punctuation=False) == ["a", "b", "c", "!"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "<br />"])
+def test_texts_with_nothing_left_give_no_tokens(text):
+    assert tokens(text) == []
+
+
+def test_has_cjk():
+    assert has_cjk("好") and has_cjk("カタカナ") and not has_cjk("hello")
+
+
+def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatch):
+    monkeypatch.setattr("lstm_core.text.processor.PARALLEL_MIN_CHARS", 10_000)
+    processor = TextProcessor(TextConfig())
+    texts = [f"Review {i}: it wasn't bad at all, 好看!" for i in range(6000)]
+    texts[-3:] = ["", "?!", "nul\x00inside a token"]  # in a worker's share: nothing, and the
+    expected = [processor.tokenize(t) for t in texts]  # character tokens travel joined by
+    assert expected[-1][0] == "nul\x00inside"
+    for workers in (2, 3):
+        assert processor.tokenize_many(texts, workers=workers) == expected
+    long = ["good " * 3000]  # one text over the threshold: this process takes it all
+    assert processor.tokenize_many(long, workers=2) == [processor.tokenize(long[0])]
