@@ -1,5 +1,8 @@
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,23 +12,8 @@ from lstm_core.config import RunConfig
 from lstm_core.errors import StudioError
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
-from lstm_core.training.train import create_run, request_stop, split_examples, train_run
+from lstm_core.training.train import create_run, request_stop, train_run
 from tests.helpers import demo_examples, grappler_off, tiny_config
-
-
-def test_split_is_stratified_seeded_and_covers_every_class():
-    labels = pd.Series(["a"] * 50 + ["b"] * 10)
-    split = split_examples(labels, 0.1, 0.2, seed=1)
-    assert np.array_equal(split, split_examples(labels, 0.1, 0.2, seed=1))
-    for label in ("a", "b"):
-        mine = split[(labels == label).to_numpy()]
-        assert {"train", "val", "test"} <= set(mine)
-    assert (split == "test").sum() == 12 and (split == "val").sum() == 6
-
-
-def test_a_class_too_small_to_split_is_refused():
-    with pytest.raises(StudioError, match="Class 'b' has only 2 examples"):
-        split_examples(pd.Series(["a"] * 20 + ["b"] * 2), 0.1, 0.1, seed=0)
 
 
 def test_create_run_refuses_a_non_empty_directory(tmp_path):
@@ -160,3 +148,14 @@ def test_gpu_requested_without_one_fails_with_a_message(tmp_path):
         train_run(run_dir)
     status = runs.read_status(run_dir)
     assert status["status"] == "failed" and "tensorflow[and-cuda]" in status["message"]
+
+
+def test_the_training_api_imports_without_tensorflow():
+    """The app's pages import it; only the job itself may load TensorFlow."""
+    names = "create_run, reopen_run, request_stop, resume_point, split_examples, train_run"
+    code = (f"import sys; from lstm_core.training.train import {names}; "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False False"
