@@ -85,8 +85,8 @@ def make_dataset(
     Every pass is planned up front and the padding happens inside TensorFlow (a ragged gather),
     so ``fit(steps_per_epoch=batches_per_epoch)`` reads all epochs from one iterator with no
     Python in the loop. A generator-fed dataset (``from_generator``) cost an iterator per epoch,
-    now and then half a second each on 2 cores, and several seconds to close when training ended
-    before its last batch was read.
+    now and then a noticeable pause each, and was slow to close when training ended before its
+    last batch was read.
 
     Returns:
         (dataset, batches_per_epoch).
@@ -126,8 +126,9 @@ def make_dataset(
 def compile_forward(model) -> Callable[[np.ndarray], np.ndarray]:
     """One compiled forward pass for padded id batches of any shape, returning numpy.
 
-    About 3 ms a call instead of ``model.predict``'s 50, and traced once whatever the batch widths
-    (``predict_on_batch`` traces a second time when the width first changes).
+    Far cheaper a call than ``model.predict``, which sets up its whole loop each time, and traced
+    once whatever the batch widths (``predict_on_batch`` traces a second time when the width
+    first changes).
     """
     import keras
 

@@ -1,7 +1,7 @@
 """The model's layers and parameter counts, worked out from its config without building it.
 
 The Train page shows this before launching; computing it by hand keeps TensorFlow out of the web
-process. A test checks every count against the model ``models.build_model`` really builds.
+process. A test checks every count against the model ``build.build_model`` really builds.
 """
 
 from __future__ import annotations

@@ -13,9 +13,8 @@ rnn.rnn``, a ``tf.while_loop`` written for every case at once. With a mask (our 
 ``masked_rnn`` is that loop without the extras: the same cell calls, the same ``tf.where`` on
 the states (their mask tiled once for all steps), the same transposes, so forward values and
 gradients come out identical; tests compare weights after training (one-way and bidirectional,
-LSTM, GRU and SimpleRNN, stacked, dropout, recurrent dropout, max and mean pooling). On UCI's
-3,000 sentences a run's fit is about a tenth shorter; on IMDB with the app's settings 194 s
-instead of 214 s, with the same 88.09%.
+LSTM, GRU and SimpleRNN, stacked, dropout, recurrent dropout, max and mean pooling). A fit is
+shorter on short and long texts alike, with the same accuracy (figures: docs/benchmarks.md).
 
 ``use_lean_loops`` sets it on the recurrent layers of one model object, as an instance
 attribute: nothing of it is saved, and ``model.keras`` stays a plain Keras model. Callers use

@@ -5,9 +5,9 @@ knows which words a text holds but not their order, so "not good, but great" and
 good" look the same to it. Once fitted it is plain numbers (vocabulary, coefficients, intercepts)
 saved as JSON, never a pickle, and prediction needs numpy only.
 
-Presence rather than counts: on IMDB's 20,000 training reviews the solver converges in 86
-iterations instead of 423 (3 s instead of 17 s on 2 cores) to the same test accuracy (86.95% vs
-86.94%). Baselines saved with counts (no ``features`` field) still predict with counts.
+Presence rather than counts: on long texts such as IMDB's reviews the solver converges in far
+fewer iterations to the same test accuracy (figures: docs/benchmarks.md). Baselines saved with
+counts (no ``features`` field) still predict with counts.
 
 Example:
     >>> baseline = BagOfWordsBaseline().fit(

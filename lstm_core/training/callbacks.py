@@ -33,8 +33,8 @@ class Validation(keras.callbacks.Callback):
 
     What ``fit(validation_data=...)`` reports, from the compiled forward pass that also scores the
     test texts afterwards: Keras would trace a separate test step for validation and open an
-    iterator on the data every epoch, about half a second of a short run on 2 cores. Place it
-    before every callback that reads the validation figures.
+    iterator on the data every epoch, which a short run feels. Place it before every callback
+    that reads the validation figures.
 
     Args:
         batches: (ids, labels, sample_weights) of each validation batch, ids padded.
@@ -190,7 +190,7 @@ class EpochBackup(keras.callbacks.Callback):
 
     What a stopped, failed or killed run goes on from (``restore_backup``). A single ``.npz``
     replaced atomically: a process killed while writing leaves the previous epoch's file whole.
-    Keras' ``BackupAndRestore`` kept two HDF5 copies, about three times the time per epoch, and
+    Keras' ``BackupAndRestore`` kept two HDF5 copies, several times slower per epoch, and
     counted an epoch cut short by a stop as done; here the run goes on from the last whole one.
     """
 

@@ -4,31 +4,28 @@ Keras' TensorFlow trainer does two things that a run of a few seconds on a CPU f
 
 - It creates the optimizer's and the metrics' variables inside the first trace of the train
   step. A traced function may create variables only on its first trace, so TensorFlow traces
-  the step again: about half a second more per run on 2 CPU cores.
+  the step again.
 - Each step goes through two nested ``tf.function``s (one to pull several steps from the
-  iterator, one per step) and turns the result into an ``Optional`` and back in Python: about
-  0.7 ms a step, as much as the LSTM itself costs on a batch of 5-token texts.
+  iterator, one per step) and turns the result into an ``Optional`` and back in Python, which
+  costs as much as the LSTM itself on a batch of short texts.
 
 ``prepare_fit`` creates the variables up front (what Keras itself does under a distribution
-strategy, there by tracing the model's forward pass once more in a scratch graph, about 0.1 s
-with an LSTM; here the functional model's own symbolic output stands in for it) and, on one
-device, gives ``fit`` one ``tf.function`` per step that reads its batch
-from the iterator (Keras keeps a ``train_function`` already set). The arithmetic is Keras' own,
-to the last digit.
+strategy, there by tracing the model's forward pass once more in a scratch graph; here the
+functional model's own symbolic output stands in for it) and, on one device, gives ``fit`` one
+``tf.function`` per step that reads its batch from the iterator (Keras keeps a
+``train_function`` already set). The arithmetic is Keras' own, to the last digit.
 
-``graph_rewrites_off`` spares a CPU run TensorFlow's graph optimizer (Grappler): it spends about
-0.2 s on each traced function the first time it runs (the train step, then the forward pass that
-validates and tests), a tenth of a 3,000-sentence run on 2 cores, and the steps run no faster for
-it (measured with Keras' own recurrent loop). The weights come out the same to the last
-digit (test). GPU runs keep it.
+``graph_rewrites_off`` spares a CPU run TensorFlow's graph optimizer (Grappler): it takes its
+time on each traced function the first time it runs (the train step, then the forward pass that
+validates and tests), a sizeable share of a short run, and the steps run no faster for it. The
+weights come out the same to the last digit (test). GPU runs keep it.
 
 Not done, though measured: TensorFlow's fused ``ResourceApplyAdam`` kernel (what tf.keras used)
-updates a 20,000-word embedding in one pass instead of Keras' ten, 6 ms a step less on 2 cores,
-but it takes 1 - beta_1 in float32 (0.100000024) where Keras rounds 1 - 0.9 once (0.1), and it
-squares a word's gradient summed over the batch where Keras' Adam squares each occurrence's
-gradient and sums the squares (Keras' sparse update). The weights part within a few steps, a UCI
-epoch is 1.07x shorter but early stopping may then run one more, and on IMDB the app's suggested
-settings ended at 87.55% / 86.50% (seeds 42 / 43) instead of 88.09% / 85.67%: no better runs.
+updates a large embedding in one pass instead of Keras' several, so a step is shorter, but it
+takes 1 - beta_1 in float32 (0.100000024) where Keras rounds 1 - 0.9 once (0.1), and it squares
+a word's gradient summed over the batch where Keras' Adam squares each occurrence's gradient and
+sums the squares (Keras' sparse update). The weights part within a few steps, early stopping may
+then run one more epoch, and on IMDB it gave no better runs. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
