@@ -130,7 +130,7 @@ def reopen_run(run_dir: Path) -> int:
                           "is nothing to go on from; train it again instead.")
     (run_dir / runs.STOP_FILE).unlink(missing_ok=True)
     runs.write_status(run_dir, status="queued", ended=None, queue_position=None, pid=None,
-                      pid_start=None, message=f"Resuming after epoch {epoch}.")
+                      pid_created=None, pid_start=None, message=f"Resuming after epoch {epoch}.")
     return epoch
 
 
@@ -149,7 +149,7 @@ def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
     run_dir = Path(run_dir)
     say = progress or (lambda message: None)
     pid = os.getpid()
-    runs.write_status(run_dir, pid=pid, pid_start=runs.process_start_ticks(pid),
+    runs.write_status(run_dir, pid=pid, pid_created=runs.process_started(pid),
                       host=socket.gethostname(), message="")
     try:
         config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
