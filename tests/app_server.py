@@ -74,7 +74,7 @@ def start_app_server(runs_dir: Path, log: Path, *, env: dict[str, str] | None = 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, **(env or {}), RUNS_ENV: str(runs_dir),
-                   "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+                   "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
