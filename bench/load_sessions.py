@@ -45,6 +45,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PAGES = ("home", "predict", "gates", "runs")
@@ -161,10 +163,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of the server process (jobs run in processes of their own)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return psutil.Process(pid).memory_info().rss / 2**20
 
 
 def prepare_model(runs_dir: Path) -> str:

@@ -1,8 +1,9 @@
 """``python -m lstm_core``: a table of subcommands, each imported only when it is run.
 
 Like pip's CLI: ``--help`` and ``runs`` never import TensorFlow; only the command that trains or
-predicts does. One error boundary turns a user's mistake into one ``error:`` line and exit status
-2; ``--debug`` shows the traceback instead.
+predicts does, and its start-up log stays off the terminal. One error boundary turns a user's
+mistake into one ``error:`` line and exit status 2; ``--debug`` shows the traceback instead, and
+TensorFlow's log.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from typing import NamedTuple
 
 from lstm_core.errors import StudioError
+from lstm_core.tf_startup import silence_tensorflow_startup
 
 SUCCESS = 0
 RUN_FAILED = 1
@@ -52,7 +54,8 @@ def _main_parser() -> Parser:
         epilog=f"commands:\n{listing}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show tracebacks of errors and TensorFlow's start-up log")
     parser.add_argument("command", help="one of the commands below")
     parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
@@ -69,6 +72,8 @@ def _command(name: str) -> Command:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    if not debug:
+        silence_tensorflow_startup()
     try:
         top = _main_parser().parse_args(argv)
         command = _command(top.command)

@@ -7,7 +7,6 @@ Only a subprocess is started here; Streamlit is never imported, so ``lstm_core``
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from lstm_core.jobs.process import DETACHED
 from lstm_core.store.runs import RUNS_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +36,12 @@ class AppServer:
         return self.log.read_text(errors="replace")[-chars:]
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL, to the server's process group (its jobs run in their own)."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+        """Terminate the server, then kill it if it lingers; its jobs are detached and live on."""
+        for end in (self.process.terminate, self.process.kill):
             if self.process.poll() is not None:
                 return
             try:
-                os.killpg(self.process.pid, sig)
+                end()
             except ProcessLookupError:
                 return
             try:
@@ -74,13 +74,13 @@ def start_app_server(runs_dir: Path, log: Path, *, env: dict[str, str] | None = 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {**os.environ, **(env or {}), RUNS_ENV: str(runs_dir),
-                   "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+                   "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with Path(log).open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                                   stdout=out, stderr=subprocess.STDOUT, **DETACHED)
     server = AppServer(url=url, runs=Path(runs_dir), log=Path(log), process=process)
     deadline = time.monotonic() + timeout_s
     while not healthy(url):

@@ -1,15 +1,15 @@
 """Training jobs as separate OS processes, controlled only through their run directories.
 
-A job is ``python -m lstm_core.jobs.worker RUN_DIR`` started with ``subprocess`` in a session of its
-own: a fresh interpreter (spawned, never forked from the web server, so no Keras state, threads
-or GPU context are shared), which a crash or out-of-memory kills alone, which gives its GPU memory
-back when it exits, and which outlives a restart of the web server.
+A job is ``python -m lstm_core.jobs.worker RUN_DIR`` started with ``subprocess``, detached from
+the server: a fresh interpreter (spawned, never forked from the web server, so no Keras state,
+threads or GPU context are shared), which a crash or out-of-memory kills alone, which gives its
+GPU memory back when it exits, and which outlives a restart of the web server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,8 +17,18 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 from lstm_core.store import runs
 from lstm_core.training.train import request_stop
+
+# Popen arguments that keep a job out of reach of Ctrl+C in the server's terminal and let it
+# outlive the server: a session of its own on POSIX, a process group (and no console window)
+# on Windows.
+DETACHED: dict = (
+    {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.CREATE_NO_WINDOW}
+    if sys.platform == "win32" else {"start_new_session": True}
+)
 
 
 def _reap_when_done(process: subprocess.Popen) -> None:
@@ -34,16 +44,16 @@ def start_job(run_dir: Path) -> int:
     """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
     run_dir = Path(run_dir).resolve()
     log = (run_dir / runs.LOG_FILE).open("ab")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "lstm_core.jobs.worker", str(run_dir)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
+        cwd=Path(__file__).resolve().parents[2], env=env, **DETACHED,
     )
     log.close()
     _reap_when_done(process)
     runs.write_status(run_dir, pid=process.pid, host=socket.gethostname(),
-                      pid_start=runs.process_start_ticks(process.pid))
+                      pid_created=runs.process_started(process.pid))
     return process.pid
 
 
@@ -76,16 +86,31 @@ def stop_jobs(run_dirs: list[Path], grace_s: float = 30.0) -> list[dict]:
         active = [d for d in active if _still_running(runs.read_status(d))]
     for run_dir in active:
         status = runs.read_status(run_dir)
-        if _still_running(status) and runs.process_alive(
-            status["pid"], status.get("host"), status.get("pid_start")
-        ):
-            os.killpg(status["pid"], signal.SIGKILL)
+        if _still_running(status) and _here(status) and runs.job_alive(status):
+            _kill_tree(status["pid"])
             runs.write_status(
                 run_dir, status="stopped", ended=runs.now_iso(),
                 message=f"Did not stop within {grace_s:.0f} s and was ended; the best model "
                 "saved before that is kept.",
             )
     return [runs.read_status(d) for d in run_dirs]
+
+
+def _here(status: dict) -> bool:
+    """Whether the job runs on this machine: another's pid names no process here to end."""
+    return not status.get("host") or status["host"] == socket.gethostname()
+
+
+def _kill_tree(pid: int) -> None:
+    """End a job at once with the processes it started (its tokenizer workers), on any system."""
+    try:
+        job = psutil.Process(pid)
+        family = [job, *job.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    for process in family:  # the job first, so it starts no new worker meanwhile
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
 
 
 def _still_running(status: dict) -> bool:

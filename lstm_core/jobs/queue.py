@@ -1,20 +1,22 @@
 """First come, first served: at most N training jobs per device at once, the rest wait in line.
 
 The line is the run store itself: a job waits while an older queued job (by ``created``) whose
-process is alive is ahead of it, and runs once it holds one of N slot locks. Slots are
-``flock``-ed files, so a job that dies gives its slot back at once and nothing is left to clean
-up after a crash or a restart of the web server. Devices belong to a machine, so each machine
+process is alive is ahead of it, and runs once it holds one of N slot locks. Slots are locked
+files (``filelock``: flock on POSIX, LockFileEx on Windows), which the OS unlocks when their
+holder exits, so a job that dies gives its slot back at once and nothing is left to clean up
+after a crash or a restart of the web server. Devices belong to a machine, so each machine
 (host name) has its own line and slots, even when several share one runs directory.
 """
 
 from __future__ import annotations
 
-import fcntl
 import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from lstm_core.config import whole_number_setting
 from lstm_core.errors import StudioError
@@ -50,16 +52,16 @@ def jobs_ahead(run_dir: Path) -> int:
     return ahead
 
 
-def _try_slot(slot_dir: Path, device: str, limit: int):
+def _try_slot(slot_dir: Path, device: str, limit: int) -> FileLock | None:
+    """The first free one of ``limit`` slots on ``device``, locked; None if all are taken."""
     slot_dir.mkdir(exist_ok=True)
     for index in range(limit):
-        name = f"{socket.gethostname()}-{device}-{index}.lock"
-        handle = open(slot_dir / name, "a")  # noqa: SIM115 - held by caller
+        slot = FileLock(slot_dir / f"{socket.gethostname()}-{device}-{index}.lock")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
-            handle.close()
+            slot.acquire(blocking=False)
+        except Timeout:
+            continue
+        return slot
     return None
 
 
@@ -75,15 +77,15 @@ def job_slot(run_dir: Path, device: str, on_wait: Callable[[int], None]) -> Iter
     run_dir = Path(run_dir)
     limit = max_jobs()
     slot_dir = run_dir.parent / ".slots"
-    handle, place = None, None
-    while handle is None:
+    slot, place = None, None
+    while slot is None:
         if (run_dir / runs.STOP_FILE).exists():
             yield False
             return
         ahead = jobs_ahead(run_dir)
         if ahead == 0:
-            handle = _try_slot(slot_dir, device, limit)
-        if handle is None:
+            slot = _try_slot(slot_dir, device, limit)
+        if slot is None:
             if ahead + 1 != place:
                 place = ahead + 1
                 on_wait(place)
@@ -91,4 +93,4 @@ def job_slot(run_dir: Path, device: str, on_wait: Callable[[int], None]) -> Iter
     try:
         yield True
     finally:
-        handle.close()
+        slot.release()

@@ -1,6 +1,7 @@
 """Entry point of a training process: ``python -m lstm_core.jobs.worker RUN_DIR``.
 
-Started by ``jobs.start_job``; everything it has to say goes into the run directory.
+Started by ``jobs.start_job``; everything it has to say goes into the run directory (its output
+into worker.log, without TensorFlow's start-up log).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ import sys
 from pathlib import Path
 
 from lstm_core.errors import StudioError
+from lstm_core.tf_startup import silence_tensorflow_startup
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m lstm_core.jobs.worker RUN_DIR", file=sys.stderr)
         return 2
+    silence_tensorflow_startup()
     from lstm_core.training.train import train_run
 
     try:

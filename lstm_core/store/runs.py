@@ -10,16 +10,18 @@ stopped or listed from anywhere, and a restart of the web server loses nothing.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import socket
+import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import psutil
+from filelock import FileLock
 
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, read_json, safe_name
@@ -42,6 +44,14 @@ STOP_FILE = "STOP"
 LOG_FILE = "worker.log"
 BACKUP_DIR = "backup"
 BACKUP_FILE = "latest.npz"  # in BACKUP_DIR; written by callbacks.EpochBackup
+STATUS_LOCK_FILE = ".status.lock"
+
+# Two start stamps of one process differ by float rounding only; a pid the OS hands on is
+# reused far later than this after the first process started.
+SAME_START_S = 0.1
+# Status files written before psutil kept the start as ``pid_start``: clock ticks since boot,
+# read from Linux's /proc (None elsewhere). Only Linux counts them the same way.
+_TICKS_COMPARABLE = sys.platform.startswith("linux")
 
 
 def now_iso() -> str:
@@ -106,15 +116,9 @@ def find_run(spec: str | Path) -> Path:
 # ---- status ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _status_lock(run_dir: Path):
+def _status_lock(run_dir: Path) -> FileLock:
     """Serialise read-modify-write of status.json between the app, the CLI and the job."""
-    with open(Path(run_dir) / ".status.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return FileLock(Path(run_dir) / STATUS_LOCK_FILE)
 
 
 def write_status(run_dir: Path, **changes: Any) -> dict:
@@ -135,43 +139,75 @@ def _merge_status(run_dir: Path, changes: dict) -> dict:
     return status
 
 
-def process_start_ticks(pid: int) -> int | None:
-    """When ``pid`` started (clock ticks since boot, from /proc); None where /proc is absent.
+def process_started(pid: int) -> float | None:
+    """When process ``pid`` started, as a stamp that never changes while it runs; None if gone.
 
-    Saved in status.json beside the pid, so a pid the OS has since given to another program is not
-    mistaken for the training process.
+    Saved in status.json (``pid_created``) beside the pid, so a pid the OS has since given to
+    another program is not mistaken for the training process. Linux counts a start from boot and
+    psutil adds the boot time, which moves when the wall clock is set, so there the stamp is
+    seconds since boot (as psutil's own identity check uses); other systems keep the wall-clock
+    start, which never moves. A zombie (exited, not yet reaped) counts as gone.
+
+    Raises:
+        psutil.AccessDenied: the process exists but this user may not ask when it started.
     """
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return None
+        created = process.create_time()
+    except psutil.NoSuchProcess:
         return None
-    return None if fields[0] == "Z" else int(fields[19])
+    return created - psutil.boot_time() if psutil.LINUX else created
 
 
-def process_alive(pid: int | None, host: str | None, start_ticks: int | None = None) -> bool:
-    """Whether the training process ``pid`` still runs (only knowable on its own host)."""
+def _stamp_from_ticks(ticks: int) -> float | None:
+    """An old ``pid_start`` as a ``process_started`` stamp; None where it cannot be one.
+
+    Linux's /proc gave those ticks, so a status file holding them and read on the same host under
+    another system was written in a boot that has ended: its process is gone.
+    """
+    if not _TICKS_COMPARABLE:
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_alive(pid: int | None, host: str | None, started: float | None = None,
+                  start_ticks: int | None = None) -> bool:
+    """Whether the training process ``pid`` still runs (only knowable on its own host).
+
+    Args:
+        pid, host: the job's process and machine, from status.json.
+        started: its ``process_started`` stamp (``pid_created``); None lets the pid decide alone.
+        start_ticks: the stamp of status files written before that one (``pid_start``), used
+            only when ``started`` is None.
+    """
     if not pid:
         return False
     if host and host != socket.gethostname():
         return True  # another machine's job: trust its status file
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        now = process_started(pid)
+    except psutil.AccessDenied:
+        return True  # it exists, and may be the job: never mark a live run dead
+    if now is None:
         return False
-    except PermissionError:
-        return True
-    if not Path("/proc").is_dir():
-        return True
-    ticks = process_start_ticks(pid)
-    return ticks is not None and (start_ticks is None or ticks == start_ticks)
+    if started is None and start_ticks is not None:
+        started = _stamp_from_ticks(start_ticks)
+        if started is None:
+            return False
+    return started is None or abs(now - started) <= SAME_START_S
+
+
+def job_alive(status: dict) -> bool:
+    """``process_alive`` for the process a status.json names."""
+    return process_alive(status.get("pid"), status.get("host"), status.get("pid_created"),
+                         status.get("pid_start"))
 
 
 def _is_orphaned(status: dict) -> bool:
-    return bool(
-        status.get("status") in ACTIVE_STATES
-        and status.get("pid")
-        and not process_alive(status["pid"], status.get("host"), status.get("pid_start"))
-    )
+    return bool(status.get("status") in ACTIVE_STATES and status.get("pid")
+                and not job_alive(status))
 
 
 def read_status(run_dir: Path) -> dict:

@@ -48,7 +48,7 @@ def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
     run_dir = Path(run_dir)
     say = progress or (lambda message: None)
     pid = os.getpid()
-    runs.write_status(run_dir, pid=pid, pid_start=runs.process_start_ticks(pid),
+    runs.write_status(run_dir, pid=pid, pid_created=runs.process_started(pid),
                       host=socket.gethostname(), message="")
     try:
         config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))

@@ -114,7 +114,7 @@ def test_delete_asks_for_confirmation_then_removes_the_run_and_its_link(store):
 def test_a_running_run_cannot_be_downloaded_or_deleted(store):
     pid = os.getpid()  # this test process stands in for the training job: it is alive
     runs.write_status(store / NEW, status="running", pid=pid, host=socket.gethostname(),
-                      pid_start=runs.process_start_ticks(pid))
+                      pid_created=runs.process_started(pid))
     at = page(runs=NEW)
     assert not at.exception
     popover = at.get("popover")[0]

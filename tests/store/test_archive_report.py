@@ -71,7 +71,7 @@ def copy_run(run_dir: Path, where: Path, *, drop: tuple[str, ...] = (), **status
 def running_here() -> dict:
     """status.json fields of a job that is alive: this very test process."""
     return {"status": "running", "pid": os.getpid(), "host": socket.gethostname(),
-            "pid_start": runs.process_start_ticks(os.getpid())}
+            "pid_created": runs.process_started(os.getpid())}
 
 
 class Tags(HTMLParser):

@@ -2,7 +2,10 @@ import json
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 from lstm_core.errors import StudioError
@@ -84,7 +87,7 @@ def test_a_running_run_is_read_afresh_each_time(tmp_path):
     job = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         run_dir = make_run(tmp_path, "r", status="running", pid=job.pid,
-                           pid_start=runs.process_start_ticks(job.pid))
+                           pid_created=runs.process_started(job.pid))
         assert runs.summarize_run(run_dir).status == "running"
     finally:
         job.kill()
@@ -102,19 +105,71 @@ def test_a_running_run_whose_process_is_gone_becomes_interrupted(tmp_path):
 def test_a_running_run_with_a_live_process_stays_running(tmp_path):
     pid = os.getpid()
     run_dir = make_run(tmp_path, "r", status="running", pid=pid,
-                       pid_start=runs.process_start_ticks(pid))
+                       pid_created=runs.process_started(pid))
     assert runs.read_status(run_dir)["status"] == "running"
 
 
 def test_a_recycled_pid_is_not_mistaken_for_the_job(tmp_path):
     pid = os.getpid()
-    run_dir = make_run(tmp_path, "r", status="running", pid=pid, pid_start=1)
+    run_dir = make_run(tmp_path, "r", status="running", pid=pid,
+                       pid_created=runs.process_started(pid) - 5.0)
     assert runs.read_status(run_dir)["status"] == "interrupted"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows keeps no zombie processes")
+def test_an_exited_process_not_yet_reaped_is_gone(tmp_path):
+    job = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        started = runs.process_started(job.pid)
+        deadline = time.monotonic() + 30
+        while psutil.Process(job.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline, "the child did not exit"
+            time.sleep(0.05)
+        run_dir = make_run(tmp_path, "r", status="running", pid=job.pid, pid_created=started)
+        assert runs.read_status(run_dir)["status"] == "interrupted"
+    finally:
+        job.wait()
+
+
+def proc_start_ticks(pid: int) -> int:
+    """What status files kept as ``pid_start`` before psutil: /proc's start time, in ticks."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="old stamps come from Linux")
+def test_old_status_files_with_start_ticks_still_tell_the_job_from_a_recycled_pid(tmp_path):
+    pid = os.getpid()
+    ticks = proc_start_ticks(pid)
+    alive = make_run(tmp_path, "alive", status="running", pid=pid, pid_start=ticks)
+    assert runs.read_status(alive)["status"] == "running"
+    recycled = make_run(tmp_path, "recycled", status="running", pid=pid, pid_start=ticks - 100)
+    assert runs.read_status(recycled)["status"] == "interrupted"
+    gone = make_run(tmp_path, "gone", status="running", pid=dead_pid(), pid_start=ticks)
+    assert runs.read_status(gone)["status"] == "interrupted"
+    # A resumed old run keeps its stale ticks beside the new stamp; the new stamp decides.
+    resumed = make_run(tmp_path, "resumed", status="running", pid=pid, pid_start=ticks - 100,
+                       pid_created=runs.process_started(pid))
+    assert runs.read_status(resumed)["status"] == "running"
+
+
+def test_start_ticks_read_on_another_system_mark_the_run_interrupted(tmp_path, monkeypatch):
+    """Ticks come from Linux; read on the same host under another system, that boot has ended."""
+    monkeypatch.setattr(runs, "_TICKS_COMPARABLE", False)
+    run_dir = make_run(tmp_path, "r", status="running", pid=os.getpid(), pid_start=12345)
+    assert runs.read_status(run_dir)["status"] == "interrupted"
+
+
+def test_a_job_of_another_machine_is_trusted_and_one_without_a_stamp_goes_by_its_pid(tmp_path):
+    elsewhere = make_run(tmp_path, "elsewhere", status="running", pid=dead_pid(),
+                         host="another-machine", pid_created=1.0)
+    assert runs.read_status(elsewhere)["status"] == "running"
+    unstamped = make_run(tmp_path, "unstamped", status="running", pid=os.getpid())
+    assert runs.read_status(unstamped)["status"] == "running"
 
 
 def test_delete_refuses_active_runs_and_removes_others(tmp_path):
     active = make_run(tmp_path, "a", status="running", pid=os.getpid(),
-                      pid_start=runs.process_start_ticks(os.getpid()))
+                      pid_created=runs.process_started(os.getpid()))
     with pytest.raises(StudioError, match="stop it before deleting"):
         runs.delete_run(active)
     assert active.exists()

@@ -1,10 +1,9 @@
 """A training process killed mid-run, then resumed: nothing finished is lost, curves carry on."""
 
 import json
-import os
-import signal
 
 import numpy as np
+import psutil
 import pytest
 
 from lstm_core import load_run
@@ -21,12 +20,14 @@ EPOCHS = 8
 
 
 def killed_after_two_epochs(tmp_path):
-    """A real job, SIGKILLed (no chance to write anything) once two epochs have finished."""
+    """A real job, killed (no chance to write anything) once two epochs have finished."""
     run_dir = create_run(tiny_config(epochs=EPOCHS, early_stopping=0, log_every=1),
                          demo_examples(2000), run_dir=tmp_path / "run")
     pid = start_job(run_dir)
     wait_for(lambda: runs.read_status(run_dir).get("epochs_done", 0) >= 2, interval=0.05)
-    os.killpg(pid, signal.SIGKILL)
+    job = psutil.Process(pid)
+    for process in [job, *job.children(recursive=True)]:
+        process.kill()
     wait_for(lambda: runs.read_status(run_dir)["status"] == "interrupted")
     return run_dir
 
