@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_core.errors import StudioError
-from lstm_core.fileio import atomic_write_json, read_json, safe_name
+from lstm_core.fileio import atomic_write_json, file_stamp, read_json, safe_name
 
 RUNS_ENV = "LSTM_STUDIO_RUNS"
 STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
@@ -230,7 +230,7 @@ def summarize_run(run_dir: Path) -> RunSummary:
     read again only when one of its files changed.
     """
     run_dir = Path(run_dir)
-    stamp = _files_stamp(run_dir, (STATUS_FILE, CONFIG_FILE, METRICS_FILE))
+    stamp = tuple(file_stamp(run_dir / name) for name in (STATUS_FILE, CONFIG_FILE, METRICS_FILE))
     cached = _SETTLED.get(run_dir)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -238,17 +238,6 @@ def summarize_run(run_dir: Path) -> RunSummary:
     if summary.status not in ACTIVE_STATES:
         _SETTLED[run_dir] = (stamp, summary)
     return summary
-
-
-def _files_stamp(run_dir: Path, names: tuple[str, ...]) -> tuple:
-    stamp = []
-    for name in names:
-        try:
-            info = (run_dir / name).stat()
-            stamp.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamp.append(None)
-    return tuple(stamp)
 
 
 def _read_summary(run_dir: Path) -> RunSummary:
