@@ -77,7 +77,7 @@ def job_slot(run_dir: Path, device: str, on_wait: Callable[[int], None]) -> Iter
     slot_dir = run_dir.parent / ".slots"
     handle, place = None, None
     while handle is None:
-        if (run_dir / runs.STOP_FILE).exists():
+        if runs.stop_requested(run_dir):
             yield False
             return
         ahead = jobs_ahead(run_dir)

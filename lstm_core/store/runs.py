@@ -103,6 +103,16 @@ def find_run(spec: str | Path) -> Path:
     return path
 
 
+def has_model(run_dir: Path) -> bool:
+    """Whether the run has saved a model (after its first epoch), so it can predict."""
+    return (Path(run_dir) / MODEL_FILE).is_file()
+
+
+def stop_requested(run_dir: Path) -> bool:
+    """Whether someone asked the run's job to stop (``training.train.request_stop``)."""
+    return (Path(run_dir) / STOP_FILE).exists()
+
+
 # ---- status ---------------------------------------------------------------------------------
 
 
@@ -212,6 +222,11 @@ class RunSummary:
     baseline_accuracy: float | None = None
     config: dict = field(default_factory=dict)
 
+    @property
+    def has_model(self) -> bool:
+        """Whether the run has a saved model; looked up afresh, as a running job saves one."""
+        return has_model(self.path)
+
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
                 if k != "config"}
@@ -279,6 +294,12 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
     root = runs_root() if root is None else Path(root)
     runs = [summarize_run(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     return sorted(runs, key=lambda r: (r.created, r.run_id), reverse=True)
+
+
+def runs_with_model(root: Path | None = None) -> list[RunSummary]:
+    """The runs that can predict: finished ones first, newest first within each group."""
+    runs = [summary for summary in list_runs(root) if summary.has_model]
+    return sorted(runs, key=lambda summary: summary.status != "finished")
 
 
 def delete_run(run_dir: Path) -> None:
