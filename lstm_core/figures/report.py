@@ -6,7 +6,7 @@ included) and the gates of one sentence. Plotly's JavaScript is inlined once, so
 interactive offline and the file can be mailed; nothing is fetched from the network.
 
 Texts, labels, tokens, file names and messages come from the user, so every one of them is
-HTML-escaped before it enters the page (the figures escape theirs, see ``figures._esc``).
+HTML-escaped before it enters the page (the figures escape theirs, see ``figures.style.esc``).
 """
 
 from __future__ import annotations
@@ -22,15 +22,10 @@ from plotly.offline import get_plotlyjs
 
 from lstm_core.config import HELP
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import (
-    CELL_NAMES,
-    accuracy_comparison,
-    confusion_matrix_figure,
-    gate_heatmaps,
-    roc_figure,
-    training_curves,
-    trajectory_figure,
-)
+from lstm_core.figures.curves import training_curves
+from lstm_core.figures.gates import CELL_NAMES, gate_heatmaps
+from lstm_core.figures.results import accuracy_comparison, confusion_matrix_figure, roc_figure
+from lstm_core.figures.tokens import trajectory_figure
 from lstm_core.fileio import atomic_write_text, read_json
 from lstm_core.inspect.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units
 from lstm_core.store.archive import format_setting

@@ -304,7 +304,7 @@ def data_check(container, dataset_id: str, selection: Selection) -> bool:
 
 def show_data_check(container, report: dict, lengths: list[int]) -> None:
     """Rows kept and dropped, classes, vocabulary, lengths, and what may go wrong."""
-    from lstm_core.figures.figures import class_balance_figure, length_histogram
+    from lstm_core.figures.data import class_balance_figure, length_histogram
 
     dropped = report["dropped"]
     kept, lost, classes, vocab, max_len = container.columns(5)

@@ -5,12 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lstm_core.figures.figures import (
-    comparison_figure,
-    gate_heatmaps,
-    saturation_figure,
-    unit_lines,
-)
+from lstm_core.figures.gates import comparison_figure, gate_heatmaps, saturation_figure, unit_lines
 from lstm_core.inspect.examples import example_sentences, negation_pair
 from lstm_core.inspect.gates import (
     EXPLANATIONS,

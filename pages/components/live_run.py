@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import training_curves
+from lstm_core.figures.curves import training_curves
 from lstm_core.jobs.launch import resume
 from lstm_core.store.events import read_events, training_progress
 from lstm_core.store.runs import ACTIVE_STATES, read_status, stop_requested

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import importance_html, trajectory_figure
+from lstm_core.figures.tokens import importance_html, trajectory_figure
 from lstm_core.inspect.examples import example_sentences
 from lstm_core.inspect.run import FLAG_MEANINGS
 from pages.components.shared_figures import shared_figure

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import OVERLAY_METRICS, overlay_curves
+from lstm_core.figures.curves import OVERLAY_METRICS, overlay_curves
 from lstm_core.fileio import file_stamp
 from lstm_core.store.archive import (
     differing_rows,
