@@ -40,6 +40,23 @@ def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """``(mtime_ns, size)`` of ``path``, ``(0, 0)`` when it is absent: a file's version.
+
+    Caches of parsed files are keyed by it, so they are read again when a writer has replaced
+    the file. An unreadable path counts as absent; the read that follows says what is wrong.
+
+    Example:
+        >>> file_stamp(Path("no-such-file"))
+        (0, 0)
+    """
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
+
+
 def read_json(path: Path) -> Any:
     """Read a JSON file of this project; a broken one raises ``StudioError`` naming the file."""
     try:

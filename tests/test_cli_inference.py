@@ -18,9 +18,7 @@ import pytest
 
 from lstm_core import load_run
 from lstm_core.cli import main
-from lstm_core.commands.score import output_columns
 from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
-from lstm_core.errors import StudioError
 from lstm_core.training.train import create_run, train_run
 from tests.helpers import demo_examples
 
@@ -179,9 +177,14 @@ def test_user_mistakes_exit_2_with_one_error_line_before_tensorflow_loads(run_di
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_score_refuses_to_overwrite_an_input_column():
-    assert output_columns(["text"], ["negative", "positive"]) == {
-        "label": "label", "negative": "p_negative", "positive": "p_positive", "flag": "flag"}
-    assert output_columns(["text", "label"], ["negative"])["label"] == "predicted_label"
-    with pytest.raises(StudioError, match=r"already has column\(s\) \['p_positive'\]"):
-        output_columns(["text", "p_positive"], ["negative", "positive"])
+
+def test_score_refuses_an_input_column_it_would_overwrite(run_dir, tmp_path):
+    source = tmp_path / "mine.csv"
+    source.write_text("text,flag\nthe food was good,checked\n", encoding="utf-8")
+    out = tmp_path / "scored.csv"
+    result = cli("score", str(run_dir), str(source), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]  # TensorFlow's own log lines come first
+    assert re.fullmatch(r"error: The input already has column\(s\) \['flag'\], which scoring "
+                        r"writes; rename or drop them first\.", last)
+    assert not out.exists()

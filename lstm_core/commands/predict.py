@@ -16,10 +16,6 @@ from lstm_core.errors import StudioError
 
 RUN_HELP = "run directory, or the id of a run in $LSTM_STUDIO_RUNS or ./runs (see 'runs')"
 TEXT_WIDTH = 50  # characters of each text shown in the table
-FLAGS = {
-    "empty": "no tokens were left after preprocessing",
-    "all_unknown": "none of the tokens is in the model's vocabulary",
-}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +35,7 @@ def run_path(spec: str) -> Path:
 
     path = runs.find_run(spec)
     # load_run checks this too; checked here, a wrong directory fails before TensorFlow loads.
-    if not (path / runs.MODEL_FILE).is_file():
+    if not runs.has_model(path):
         raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch to "
                           "finish, or pick another run (see 'runs').")
     return path
@@ -65,6 +61,8 @@ def _short(text: str, width: int = TEXT_WIDTH) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lstm_core.inspect.run import FLAG_MEANINGS
+
     loaded = open_run(args.run)
     predictions = loaded.predict(args.texts)
     if args.json:
@@ -77,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{_short(p.text):<{TEXT_WIDTH}}  {p.label:<{label_width}}  {confidence:>10.1%}  "
               f"{p.flag or '-'}")
     for flag in sorted({p.flag for p in predictions if p.flag}):
-        print(f"{flag}: {FLAGS.get(flag, flag)}; the label comes from the model's biases alone.")
+        print(f"{flag}: {FLAG_MEANINGS.get(flag, flag)}; the label comes from the model's "
+              "biases alone.")
     return SUCCESS

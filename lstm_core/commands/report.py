@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     path = runs.find_run(args.run)  # a run without a model is accepted: its report says so
     out = report_path(args.out)  # a wrong --out fails here, before TensorFlow loads
-    if (path / runs.MODEL_FILE).is_file():
+    if runs.has_model(path):
         from lstm_core.model.device import configure_device
 
         configure_device("auto")  # the gate view loads the model; GPU memory grows on demand

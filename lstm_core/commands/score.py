@@ -3,9 +3,10 @@
 The output is a CSV with the input's columns, then ``label`` (the predicted class; named
 ``predicted_label`` when the input already has a ``label`` column), one ``p_<class>`` column per
 class and ``flag`` (empty, all_unknown, or blank), as
-``lstm_core.inspect.scoring.score_frame`` makes it for the Predict page's download too. It is
-written atomically: a reader sees the old file or the whole new one. Rows are scored in chunks,
-with progress on stderr for big files.
+``lstm_core.inspect.scoring.score_frame`` makes it for the Predict page's download too; an input
+column of any other of those names is refused, not overwritten. It is written atomically: a
+reader sees the old file or the whole new one. Rows are scored in chunks, with progress on
+stderr for big files.
 """
 
 from __future__ import annotations
@@ -54,23 +55,6 @@ def text_column(frame, requested: str | None, name: str) -> str:
     return requested
 
 
-def output_columns(input_columns, labels: list[str]) -> dict[str, str]:
-    """The columns ``score_frame`` adds: {"label": ..., "<class>": "p_<class>", "flag": "flag"}.
-
-    Checked before scoring, because ``score_frame`` would overwrite an input column of that name.
-
-    Raises:
-        StudioError: the input already has a column that one of ours would overwrite.
-    """
-    names = {"label": "predicted_label" if "label" in input_columns else "label",
-             **{label: f"p_{label}" for label in labels}, "flag": "flag"}
-    taken = [name for name in names.values() if name in input_columns]
-    if taken:
-        raise StudioError(f"The input already has column(s) {taken}, which score writes; rename "
-                          "or drop them first.")
-    return names
-
-
 def _check_out(out: Path, source: Path) -> None:
     if out.suffix.lower() in NOT_CSV:
         raise StudioError(f"--out {out} would hold CSV under a {out.suffix} name; end it in .csv.")
@@ -83,7 +67,7 @@ def _check_out(out: Path, source: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from lstm_core.data.read import read_table
     from lstm_core.fileio import atomic_write_bytes
-    from lstm_core.inspect.scoring import score_frame
+    from lstm_core.inspect.scoring import score_columns, score_frame
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -99,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(args.file)
     column = text_column(frame, args.text_col, args.file.name)
     loaded = open_run(args.run)
-    names = output_columns(frame.columns, loaded.labels)
+    names = score_columns(frame.columns, loaded.labels)  # refused here, before any scoring
     scored = score_frame(loaded, frame, column, progress=progress)
     atomic_write_bytes(args.out, scored.to_csv(index=False).encode("utf-8"))
     counts = scored[names["label"]].value_counts()

@@ -28,24 +28,6 @@ from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes
 
 DEMO_SOURCES = {"demo-en": "en", "demo-zh": "zh"}
-# One-click examples for the Predict and Gates pages: what each shows, and the sentence.
-EXAMPLE_SENTENCES = {
-    "en": {
-        "negation": "the food was not good",
-        "double negation": "the plot was never boring",
-        "contrast": "the plot was dull, but the acting was superb",
-        "although": "although the screen is excellent, the battery is really disappointing",
-        "long range": "the service was terrible, and then we talked about the weather, the "
-                      "parking and the music for a while",
-        "framing": "I do not think the soup was bland",
-    },
-    "zh": {
-        "negation": "这家店的菜不好吃",
-        "contrast": "剧情很无聊，但是演员的表演非常精彩",
-        "although": "虽然屏幕很好，但是电池很差",
-        "long range": "服务很差，后来我们聊了天气、停车和音乐",
-    },
-}
 DEFAULT_ROWS = 4000
 MAX_ROWS = 200_000
 NEGATIVE, POSITIVE = "negative", "positive"

@@ -6,7 +6,7 @@ included) and the gates of one sentence. Plotly's JavaScript is inlined once, so
 interactive offline and the file can be mailed; nothing is fetched from the network.
 
 Texts, labels, tokens, file names and messages come from the user, so every one of them is
-HTML-escaped before it enters the page (the figures escape theirs, see ``figures._esc``).
+HTML-escaped before it enters the page (the figures escape theirs, see ``figures.style.esc``).
 """
 
 from __future__ import annotations
@@ -22,21 +22,16 @@ from plotly.offline import get_plotlyjs
 
 from lstm_core.config import HELP
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import (
-    CELL_NAMES,
-    accuracy_comparison,
-    confusion_matrix_figure,
-    gate_heatmaps,
-    roc_figure,
-    training_curves,
-    trajectory_figure,
-)
+from lstm_core.figures.curves import training_curves
+from lstm_core.figures.gates import CELL_NAMES, gate_heatmaps
+from lstm_core.figures.results import accuracy_comparison, confusion_matrix_figure, roc_figure
+from lstm_core.figures.tokens import trajectory_figure
 from lstm_core.fileio import atomic_write_text, read_json
 from lstm_core.inspect.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units
 from lstm_core.store.archive import format_setting
 from lstm_core.store.events import read_events
 from lstm_core.store.results import probability_matrix, read_metrics, read_predictions
-from lstm_core.store.runs import ACTIVE_STATES, CONFIG_FILE, DATA_FILE, MODEL_FILE, read_status
+from lstm_core.store.runs import ACTIVE_STATES, CONFIG_FILE, DATA_FILE, has_model, read_status
 
 PREDICTION_ROWS = 8  # test texts shown, of which at most MISTAKE_ROWS are mistakes
 MISTAKE_ROWS = 3
@@ -294,7 +289,7 @@ def _gates_section(run_dir: Path, status: dict, sentence: str | None, run) -> st
     title = "Inside the network: one sentence"
     if status.get("status") in ACTIVE_STATES:
         return _section(title, _note("The gate view is left out while the run is training."))
-    if run is None and not (run_dir / MODEL_FILE).is_file():
+    if run is None and not has_model(run_dir):
         return _section(title, _note("This run saved no model, so there is nothing to look "
                                      "inside."))
     sentence = sentence or _default_sentence(run_dir)
@@ -351,7 +346,7 @@ def build_report(run_dir: Path, sentence: str | None = None, *, run=None) -> str
         run: ``load_run(run_dir)`` if the caller has it already.
 
     Returns:
-        The HTML, with Plotly's JavaScript inlined once (about 5 MB).
+        The HTML, with Plotly's JavaScript inlined once.
 
     Raises:
         StudioError: if ``run_dir`` is not a run directory.

@@ -1,1 +1,1 @@
-"""A saved run loaded to predict and look inside: gates, states, importance, scoring."""
+"""A saved run loaded to predict and look inside: gates, states, importance, scoring, examples."""

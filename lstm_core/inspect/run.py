@@ -2,7 +2,7 @@
 
 Everything comes from the run directory: the preprocessing and vocabulary saved at training time
 (never refitted), the best model, the bag-of-words baseline. One forward pass is a compiled call
-on a right-padded batch (no ``model.predict``, which costs ~50 ms of overhead per call).
+on a right-padded batch (no ``model.predict``, whose fixed cost per call outweighs a sentence).
 """
 
 from __future__ import annotations
@@ -10,20 +10,28 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from lstm_core.config import RunConfig
+from lstm_core.data.demo import DEMO_SOURCES
 from lstm_core.errors import StudioError
 from lstm_core.fileio import read_json
 from lstm_core.inspect.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
-from lstm_core.text.processor import TextProcessor
+from lstm_core.text.processor import TextProcessor, guess_language
 from lstm_core.text.vocab import UNK_ID, Vocabulary, truncate
 
 LEFT_SATURATED, RIGHT_SATURATED = 0.1, 0.9  # Karpathy, Johnson & Fei-Fei (2015)
+LANGUAGE_TOKENS = 50  # the most frequent tokens of the vocabulary that tell a run's language
+# What a Prediction's flag means, for the CLI's table and the Predict page.
+FLAG_MEANINGS = {
+    "empty": "no tokens were left after preprocessing",
+    "all_unknown": "none of the tokens is in the model's vocabulary",
+}
 
 
 @dataclass
@@ -98,6 +106,17 @@ class Run:
         self.labels = list(vocab.labels)
         self.processor = TextProcessor(config.text)
         self._forward = compile_forward(model)
+
+    @cached_property
+    def language(self) -> str:
+        """"en" or "zh": a demo run's language, else the script of its most frequent tokens.
+
+        Picks the example sentences (``lstm_core.inspect.examples``) this run can read.
+        """
+        demo = DEMO_SOURCES.get(self.config.data.source)
+        if demo is not None:
+            return demo
+        return guess_language(self.vocab.tokens[UNK_ID + 1:UNK_ID + 1 + LANGUAGE_TOKENS])
 
     # ---- tokens and forward passes ------------------------------------------------------
 
@@ -340,7 +359,7 @@ def load_run(path: str | Path) -> Run:
     path = Path(path)
     if not (path / runs.CONFIG_FILE).is_file():
         raise StudioError(f"{path} is not a run directory (it has no config.json).")
-    if not (path / runs.MODEL_FILE).is_file():
+    if not runs.has_model(path):
         raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch "
                           "to finish.")
     config = RunConfig.from_dict(read_json(path / runs.CONFIG_FILE))

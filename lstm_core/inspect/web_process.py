@@ -35,9 +35,8 @@ def keep_keras_session_between_script_runs() -> None:
     Streamlit calls it after every script run once keras is imported, for apps that build a
     new model on each run. This process builds none: it loads each run's model once and shares
     it. The clearing only cost: a full ``gc.collect()`` and an emptied TensorFlow kernel cache
-    after every click of every student, a quarter of the server's CPU with 30 sessions (py-spy on
-    ``bench/load_sessions.py``), while other sessions' threads were predicting. Any other caller
-    still clears the session.
+    after every click of every student, while other sessions' threads were predicting (measured
+    with ``bench/load_sessions.py``). Any other caller still clears the session.
     """
     import keras
 

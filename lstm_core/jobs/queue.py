@@ -79,7 +79,7 @@ def job_slot(run_dir: Path, device: str, on_wait: Callable[[int], None]) -> Iter
     slot_dir = run_dir.parent / ".slots"
     slot, place = None, None
     while slot is None:
-        if (run_dir / runs.STOP_FILE).exists():
+        if runs.stop_requested(run_dir):
             yield False
             return
         ahead = jobs_ahead(run_dir)

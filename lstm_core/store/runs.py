@@ -24,7 +24,7 @@ import psutil
 from filelock import FileLock
 
 from lstm_core.errors import StudioError
-from lstm_core.fileio import atomic_write_json, read_json, safe_name
+from lstm_core.fileio import atomic_write_json, file_stamp, read_json, safe_name
 
 RUNS_ENV = "LSTM_STUDIO_RUNS"
 STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
@@ -111,6 +111,16 @@ def find_run(spec: str | Path) -> Path:
     if not (path / CONFIG_FILE).is_file():
         raise StudioError(f"{spec} is not a run directory (it has no {CONFIG_FILE}).")
     return path
+
+
+def has_model(run_dir: Path) -> bool:
+    """Whether the run has saved a model (after its first epoch), so it can predict."""
+    return (Path(run_dir) / MODEL_FILE).is_file()
+
+
+def stop_requested(run_dir: Path) -> bool:
+    """Whether someone asked the run's job to stop (``training.train.request_stop``)."""
+    return (Path(run_dir) / STOP_FILE).exists()
 
 
 # ---- status ---------------------------------------------------------------------------------
@@ -248,6 +258,11 @@ class RunSummary:
     baseline_accuracy: float | None = None
     config: dict = field(default_factory=dict)
 
+    @property
+    def has_model(self) -> bool:
+        """Whether the run has a saved model; looked up afresh, as a running job saves one."""
+        return has_model(self.path)
+
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
                 if k != "config"}
@@ -266,7 +281,7 @@ def summarize_run(run_dir: Path) -> RunSummary:
     read again only when one of its files changed.
     """
     run_dir = Path(run_dir)
-    stamp = _files_stamp(run_dir, (STATUS_FILE, CONFIG_FILE, METRICS_FILE))
+    stamp = tuple(file_stamp(run_dir / name) for name in (STATUS_FILE, CONFIG_FILE, METRICS_FILE))
     cached = _SETTLED.get(run_dir)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -274,17 +289,6 @@ def summarize_run(run_dir: Path) -> RunSummary:
     if summary.status not in ACTIVE_STATES:
         _SETTLED[run_dir] = (stamp, summary)
     return summary
-
-
-def _files_stamp(run_dir: Path, names: tuple[str, ...]) -> tuple:
-    stamp = []
-    for name in names:
-        try:
-            info = (run_dir / name).stat()
-            stamp.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamp.append(None)
-    return tuple(stamp)
 
 
 def _read_summary(run_dir: Path) -> RunSummary:
@@ -326,6 +330,12 @@ def list_runs(root: Path | None = None) -> list[RunSummary]:
     root = runs_root() if root is None else Path(root)
     runs = [summarize_run(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     return sorted(runs, key=lambda r: (r.created, r.run_id), reverse=True)
+
+
+def runs_with_model(root: Path | None = None) -> list[RunSummary]:
+    """The runs that can predict: finished ones first, newest first within each group."""
+    runs = [summary for summary in list_runs(root) if summary.has_model]
+    return sorted(runs, key=lambda summary: summary.status != "finished")
 
 
 def delete_run(run_dir: Path) -> None:

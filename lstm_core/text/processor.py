@@ -12,6 +12,7 @@ import html
 import multiprocessing
 import re
 import unicodedata
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property, lru_cache
 
@@ -25,6 +26,7 @@ from lstm_core.text.word_tokenizer import word_tokenize
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_SPLIT = re.compile(f"([{_CJK}])")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")  # Latin letters, accented ones included
 _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
@@ -57,6 +59,25 @@ NEGATIONS = frozenset(
 
 def has_cjk(text: str) -> bool:
     return _CJK_CHAR.search(text) is not None
+
+
+def guess_language(tokens: Iterable[str]) -> str:
+    """"zh" when more of ``tokens`` hold CJK characters than Latin letters, else "en".
+
+    The two languages of the demo data, told apart by script: enough to pick example sentences
+    a model can read. Tokens of neither script (digits, punctuation, emoji) do not count.
+
+    Example:
+        >>> guess_language(["这", "菜", "，", "good"])
+        'zh'
+    """
+    cjk = latin = 0
+    for token in tokens:
+        if has_cjk(token):
+            cjk += 1
+        elif _LATIN_LETTER.search(token):
+            latin += 1
+    return "zh" if cjk > latin else "en"
 
 
 @lru_cache(maxsize=65536)

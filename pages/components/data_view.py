@@ -28,6 +28,7 @@ from lstm_core.data.datasets import (
 from lstm_core.data.read import looks_like_rating, max_upload_bytes, suggest_rating_threshold
 from lstm_core.data.sources import BUILTIN_SOURCES
 from lstm_core.errors import StudioError
+from lstm_core.fileio import file_stamp
 from lstm_core.text.processor import TextProcessor
 
 UPLOAD = "upload"
@@ -115,13 +116,13 @@ def _store_upload(data: bytes, name: str) -> str:
 
 
 @st.cache_data(show_spinner="Reading the data set...", max_entries=8)
-def _table(dataset_id: str, stamp: float) -> pd.DataFrame:
+def _table(dataset_id: str, stamp: tuple[int, int]) -> pd.DataFrame:
     return read_dataset_table(dataset_id)
 
 
 def cached_table(dataset_id: str, selection: Selection) -> pd.DataFrame:
-    """The raw table, parsed once per data set id and stored file's modification time."""
-    stamp = (dataset_dir(dataset_id) / selection.file).stat().st_mtime if selection.file else 0.0
+    """The raw table, parsed once per data set id and version of its stored file."""
+    stamp = file_stamp(dataset_dir(dataset_id) / selection.file) if selection.file else (0, 0)
     return _table(dataset_id, stamp)
 
 
@@ -303,7 +304,7 @@ def data_check(container, dataset_id: str, selection: Selection) -> bool:
 
 def show_data_check(container, report: dict, lengths: list[int]) -> None:
     """Rows kept and dropped, classes, vocabulary, lengths, and what may go wrong."""
-    from lstm_core.figures.figures import class_balance_figure, length_histogram
+    from lstm_core.figures.data import class_balance_figure, length_histogram
 
     dropped = report["dropped"]
     kept, lost, classes, vocab, max_len = container.columns(5)

@@ -5,29 +5,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lstm_core.data.demo import EXAMPLE_SENTENCES
-from lstm_core.figures.figures import (
-    comparison_figure,
-    gate_heatmaps,
-    saturation_figure,
-    unit_lines,
-)
+from lstm_core.figures.gates import comparison_figure, gate_heatmaps, saturation_figure, unit_lines
+from lstm_core.inspect.examples import example_sentences, negation_pair
 from lstm_core.inspect.gates import (
     EXPLANATIONS,
     TRACE_FIELDS,
     most_active_units,
     most_correlated_units,
 )
-from lstm_core.text.processor import has_cjk
 from pages.components.run_picker import loaded_run, model_version
 from pages.components.shared_figures import shared_figure
 
 SAMPLE_TEXTS = 200
 UNIT_CHOICES = ("most active in this sentence", "most correlated with the label", "hand-picked")
-
-
-def _language(run) -> str:
-    return "zh" if any(has_cjk(token) for token in run.vocab.tokens[2:50]) else "en"
 
 
 def _query_choice(name: str, options: list[str], default: str) -> str:
@@ -36,7 +26,7 @@ def _query_choice(name: str, options: list[str], default: str) -> str:
 
 
 def choose_sentence(container, run) -> str:
-    examples = EXAMPLE_SENTENCES[_language(run)]
+    examples = example_sentences(run.language)
     if "gate-sentence" not in st.session_state:
         st.session_state["gate-sentence"] = st.query_params.get("sentence",
                                                                  examples["contrast"])
@@ -63,7 +53,8 @@ def choose_layer(container, trace):
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading many texts through the network...")
-def _sample_statistics(run_path: str, model_mtime: float, layer: str, direction: str) -> tuple:
+def _sample_statistics(run_path: str, model_stamp: tuple[int, int], layer: str,
+                       direction: str) -> tuple:
     run = loaded_run(Path(run_path))
     texts, labels = run.sample_texts(SAMPLE_TEXTS)
     stats = run.gate_stats(texts)
@@ -129,11 +120,10 @@ def show_sample_statistics(container, run, layer) -> None:
 
 
 def show_comparison(container, run, layer) -> None:
-    examples = EXAMPLE_SENTENCES[_language(run)]
-    plain = examples["negation"].replace(" not", "").replace("不", "")
+    pair = negation_pair(run.language)
     left, right = container.columns(2)
-    text_a = left.text_input("Sentence A", plain, key="compare-a")
-    text_b = right.text_input("Sentence B", examples["negation"], key="compare-b")
+    text_a = left.text_input("Sentence A", pair.plain, key="compare-a")
+    text_b = right.text_input("Sentence B", pair.negated, key="compare-b")
     fields = list(TRACE_FIELDS[layer.cell])
     field = container.selectbox("Difference in", fields, index=fields.index("hidden"),
                                 key="compare-field")

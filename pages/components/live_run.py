@@ -9,10 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import training_curves
+from lstm_core.figures.curves import training_curves
 from lstm_core.jobs.launch import resume
 from lstm_core.store.events import read_events, training_progress
-from lstm_core.store.runs import ACTIVE_STATES, read_status
+from lstm_core.store.runs import ACTIVE_STATES, read_status, stop_requested
 from lstm_core.training.train import request_stop, resume_point
 from pages.components.run_results import show_results
 
@@ -61,8 +61,7 @@ def _live(run_dir: str) -> None:
     st.progress(progress["fraction"], text=_progress_text(progress))
     st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}")
     st.plotly_chart(training_curves(events), key=f"curves-{path.name}")
-    stop_requested = (path / "STOP").exists()
-    if st.button("Stop", icon=":material/stop:", disabled=stop_requested,
+    if st.button("Stop", icon=":material/stop:", disabled=stop_requested(path),
                  help="Stops after the current batch and keeps the best model so far."):
         request_stop(path)
         st.toast("Stopping after the current batch...")

@@ -3,18 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from lstm_core.data.demo import EXAMPLE_SENTENCES
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import importance_html, trajectory_figure
-from lstm_core.text.processor import has_cjk
+from lstm_core.figures.tokens import importance_html, trajectory_figure
+from lstm_core.inspect.examples import example_sentences
+from lstm_core.inspect.run import FLAG_MEANINGS
 from pages.components.shared_figures import shared_figure
 
 MAX_SENTENCES = 200
-
-
-def _examples(run) -> dict[str, str]:
-    chinese = any(has_cjk(token) for token in run.vocab.tokens[2:50])
-    return EXAMPLE_SENTENCES["zh" if chinese else "en"]
 
 
 def _use_example(sentence: str) -> None:
@@ -24,9 +19,10 @@ def _use_example(sentence: str) -> None:
 
 def example_buttons(container, run) -> None:
     """One click fills the box with a sentence that shows negation, contrast or long range."""
+    examples = example_sentences(run.language)
     container.caption("Try an example:")
-    columns = container.columns(len(_examples(run)))
-    for column, (name, sentence) in zip(columns, _examples(run).items(), strict=True):
+    columns = container.columns(len(examples))
+    for column, (name, sentence) in zip(columns, examples.items(), strict=True):
         column.button(name, help=sentence, on_click=_use_example, args=(sentence,),
                       key=f"example-{name}", width="stretch")
 
@@ -59,8 +55,7 @@ def show_predictions(container, run, sentences: list[str]) -> str:
         "confidence": [max(r.probabilities.values()) for r in results],
         **{f"p({label})": [r.probabilities[label] for r in results] for label in run.labels},
         "bag-of-words says": baseline,
-        "note": [{"empty": "no tokens left", "all_unknown": "no known words"}.get(r.flag, "")
-                 for r in results],
+        "note": [FLAG_MEANINGS.get(r.flag, "") for r in results],
     })
     columns = {f"p({label})": st.column_config.ProgressColumn(
         f"p({label})", min_value=0.0, max_value=1.0, format="%.3f") for label in run.labels}
@@ -86,9 +81,13 @@ def show_sentence(container, run, sentence: str) -> None:
 
 
 def score_file(container, run) -> None:
-    """Upload a file, score every text, download the result as CSV."""
+    """Upload a file, score every text, download the result as CSV.
+
+    The scores go in new columns, named as the CLI's ``score`` names them; a file that already
+    has one of those columns is refused, so no column of the user's is overwritten.
+    """
     from lstm_core.data.read import read_table, suggest_columns
-    from lstm_core.inspect.scoring import score_frame
+    from lstm_core.inspect.scoring import score_columns, score_frame
 
     upload = container.file_uploader("A file of texts (CSV, TSV, JSON, Excel, Parquet)",
                                      key="score-upload")
@@ -96,6 +95,7 @@ def score_file(container, run) -> None:
         return
     try:
         table = read_table(upload.getvalue(), name=upload.name)
+        added = score_columns(table.columns, run.labels)
     except StudioError as exc:
         container.error(str(exc))
         return
@@ -103,12 +103,18 @@ def score_file(container, run) -> None:
     columns = list(map(str, table.columns))
     text_col = container.selectbox("Text column", columns,
                                    index=columns.index(guess) if guess in columns else 0)
+    container.caption(f"Adds the columns {', '.join(added.values())}; the file's own columns "
+                      "are kept as they are.")
     if not container.button(f"Score {len(table):,} texts", type="primary"):
         return
     bar = container.progress(0.0, text="Scoring...")
-    scored = score_frame(run, table, text_col,
-                         progress=lambda done, total: bar.progress(done / total,
-                                                                   text=f"{done:,}/{total:,}"))
+    try:
+        scored = score_frame(
+            run, table, text_col,
+            progress=lambda done, total: bar.progress(done / total, text=f"{done:,}/{total:,}"))
+    except StudioError as exc:
+        container.error(str(exc))
+        return
     container.download_button("Download scored CSV", scored.to_csv(index=False).encode("utf-8"),
                               file_name=f"scored-{upload.name.rsplit('.', 1)[0]}.csv",
                               mime="text/csv", on_click="ignore", type="primary")

@@ -5,17 +5,12 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.store.runs import MODEL_FILE, RunSummary, list_runs, resolve_run
-
-
-def usable_runs() -> list[RunSummary]:
-    """Runs with a saved model, finished ones first, newest first within each group."""
-    runs = [r for r in list_runs() if (r.path / MODEL_FILE).is_file()]
-    return sorted(runs, key=lambda r: r.status != "finished")
+from lstm_core.fileio import file_stamp
+from lstm_core.store.runs import MODEL_FILE, resolve_run, runs_with_model
 
 
 @st.cache_resource(max_entries=16, show_spinner="Loading the model...")
-def _load(run_path: str, model_mtime: float):
+def _load(run_path: str, model_stamp: tuple[int, int]):
     """One loaded model per run and model file, shared by every session of this server."""
     from lstm_core.inspect.run import load_run
     from lstm_core.inspect.web_process import prepare_for_models
@@ -24,9 +19,9 @@ def _load(run_path: str, model_mtime: float):
     return load_run(run_path)
 
 
-def model_version(run_dir: Path) -> float:
-    """The model file's mtime: what keys everything cached from a run's model."""
-    return (run_dir / MODEL_FILE).stat().st_mtime
+def model_version(run_dir: Path) -> tuple[int, int]:
+    """The model file's version: what keys everything cached from a run's model."""
+    return file_stamp(run_dir / MODEL_FILE)
 
 
 def loaded_run(run_dir: Path):
@@ -35,7 +30,7 @@ def loaded_run(run_dir: Path):
 
 def pick_run(container) -> Path | None:
     """A run selector; the choice is written to the URL so a link opens the same run."""
-    runs = usable_runs()
+    runs = runs_with_model()
     if not runs:
         container.info("No trained run yet: train one on the Train page first.")
         container.page_link("pages/train.py", label="Go to Train", icon="🏋")

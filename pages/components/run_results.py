@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lstm_core.figures.figures import accuracy_comparison, confusion_matrix_figure, roc_figure
+from lstm_core.figures.results import accuracy_comparison, confusion_matrix_figure, roc_figure
 from lstm_core.store.results import (
     misclassified,
     probability_matrix,

@@ -14,7 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.figures import OVERLAY_METRICS, overlay_curves
+from lstm_core.figures.curves import OVERLAY_METRICS, overlay_curves
+from lstm_core.fileio import file_stamp
 from lstm_core.store.archive import (
     differing_rows,
     format_setting,
@@ -37,13 +38,6 @@ METRIC_PARAM = "metric"
 DEFAULT_METRIC = "val_accuracy"
 # Okabe-Ito orange, light: the rows where the chosen runs' settings differ.
 DIFFERS_STYLE = "background-color: rgba(230, 159, 0, 0.2)"
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
-        return 0.0
 
 
 def _wanted() -> list[str]:
@@ -80,7 +74,7 @@ def choose_runs(container, summaries: list[RunSummary]) -> list[RunSummary]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _epoch_events(run_path: str, events_mtime: float) -> list[dict]:
+def _epoch_events(run_path: str, events_stamp: tuple[int, int]) -> list[dict]:
     """The start and epoch events (all the overlay needs), parsed once per version of the file."""
     return [e for e in read_events(Path(run_path)) if e.get("event") in ("start", "epoch")]
 
@@ -95,7 +89,7 @@ def show_overlay(container, chosen: list[RunSummary]) -> None:
         help="Validation curves show how each run does on texts it does not train on; a loss "
         "that keeps falling while validation accuracy stalls is overfitting.")
     st.query_params[METRIC_PARAM] = metric
-    events = {s.run_id: _epoch_events(str(s.path), _mtime(s.path / EVENTS_FILE))
+    events = {s.run_id: _epoch_events(str(s.path), file_stamp(s.path / EVENTS_FILE))
               for s in chosen}
     container.plotly_chart(overlay_curves(events, metric), key="overlay")
 
@@ -121,14 +115,13 @@ def show_hyperparameters(container, chosen: list[RunSummary]) -> None:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _report(run_path: str, status_mtime: float, active: bool) -> str:
-    """The run's HTML report, built once per run and version of its status file."""
+def _report(run_path: str, stamps: tuple, with_model: bool) -> str:
+    """The run's HTML report, built once per run and version of its status and model files."""
     from lstm_core.figures.report import build_report
     from pages.components.run_picker import loaded_run
 
     path = Path(run_path)
-    run = loaded_run(path) if (path / MODEL_FILE).is_file() and not active else None
-    return build_report(path, run=run)
+    return build_report(path, run=loaded_run(path) if with_model else None)
 
 
 def run_actions(container, summary: RunSummary) -> None:
@@ -136,6 +129,7 @@ def run_actions(container, summary: RunSummary) -> None:
     run_id, active = summary.run_id, summary.status in ACTIVE_STATES
     container.markdown(f"**`{run_id}`** · {STATUS_ICONS.get(summary.status, '')} "
                        f"{summary.status}")
+    stamps = tuple(file_stamp(summary.path / name) for name in (STATUS_FILE, MODEL_FILE))
     left, middle, right = container.columns(3)
     left.download_button(
         "Download (zip)", data=partial(run_archive, summary.path), file_name=f"{run_id}.zip",
@@ -144,7 +138,7 @@ def run_actions(container, summary: RunSummary) -> None:
         help="Model, vocabulary, config, baseline, metrics, test predictions and training log.")
     middle.download_button(
         "Report (HTML)", file_name=f"{run_id}-report.html", mime="text/html",
-        data=partial(_report, str(summary.path), _mtime(summary.path / STATUS_FILE), active),
+        data=partial(_report, str(summary.path), stamps, summary.has_model and not active),
         on_click="ignore", key=f"report-{run_id}", icon=":material/description:",
         help="One file for people who will not open this app: data, settings, curves, test "
         "results, predictions and the gates of one sentence. Opens offline in any browser.")

@@ -15,8 +15,9 @@ from lstm_core.config import (
     POOLINGS,
     RunConfig,
 )
-from lstm_core.data.datasets import dataset_dir
+from lstm_core.data.datasets import SELECTION_FILE, dataset_dir
 from lstm_core.errors import StudioError
+from lstm_core.fileio import file_stamp
 from lstm_core.model.plan import model_plan
 
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
@@ -24,7 +25,7 @@ LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 
 
 @st.cache_data(show_spinner="Checking the data...", max_entries=32)
-def _suggestions(dataset_id: str, selection_mtime: float) -> tuple[dict, dict]:
+def _suggestions(dataset_id: str, selection_stamp: tuple[int, int]) -> tuple[dict, dict]:
     from lstm_core.jobs.launch import suggested_config
 
     config, report = suggested_config(dataset_id)
@@ -33,9 +34,8 @@ def _suggestions(dataset_id: str, selection_mtime: float) -> tuple[dict, dict]:
 
 def cached_suggestions(dataset_id: str) -> tuple[RunConfig, dict]:
     """Suggested settings and the data check, recomputed when the data set's selection changes."""
-    mtime = (dataset_dir(dataset_id) / "selection.json").stat().st_mtime \
-        if (dataset_dir(dataset_id) / "selection.json").exists() else 0.0
-    config, report = _suggestions(dataset_id, mtime)
+    stamp = file_stamp(dataset_dir(dataset_id) / SELECTION_FILE)
+    config, report = _suggestions(dataset_id, stamp)
     return RunConfig.from_dict(config), report
 
 

@@ -1,8 +1,8 @@
 """Figures built once and shared by every session, like the models they are drawn from.
 
-Building a plotly figure costs 20-70 ms of the server's one Python thread, most of a Gates
-page; thirty students clicking the same example sentences would build the same figures thirty
-times. A figure is keyed by its run, the run's model file and every other input it is drawn from.
+Building a plotly figure holds the server's one Python thread for a large part of a Gates page,
+and a class clicking the same example sentences would build the same figures once per student.
+A figure is keyed by its run, the run's model file and every other input it is drawn from.
 """
 
 from collections.abc import Callable

@@ -1,6 +1,8 @@
 """load_run and what it answers, on real tiny runs trained once per module."""
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -186,3 +188,20 @@ def test_sample_texts_come_from_the_held_out_split_and_rank_units(lstm_run):
     ranked = most_correlated_units(units, "positive", 6)
     strengths = [abs(units[u]["correlation"]["positive"] or 0) for u in ranked]
     assert strengths == sorted(strengths, reverse=True)
+
+
+LEGACY_RUNS = Path(__file__).parents[1] / "fixtures" / "runs_v1"
+
+
+@pytest.mark.parametrize(("name", "language"), [("demo-en-lstm", "en"), ("demo-zh-bigru", "zh")])
+def test_a_runs_language_comes_from_its_demo_source_else_from_its_vocabulary(tmp_path, name,
+                                                                               language):
+    run_dir = tmp_path / name
+    shutil.copytree(LEGACY_RUNS / name, run_dir)
+    assert load_run(run_dir).language == language
+    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    assert config["data"]["source"] == f"demo-{language}"
+    # An uploaded file says nothing of its language: the most frequent tokens tell it.
+    config["data"]["source"] = "uploads/reviews.csv"
+    (run_dir / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert load_run(run_dir).language == language

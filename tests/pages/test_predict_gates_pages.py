@@ -78,6 +78,40 @@ def test_user_text_is_escaped_wherever_it_is_rendered():
     assert all("<img" not in m.value for m in gates.markdown if m.allow_html)
 
 
+def test_predictions_without_readable_tokens_say_why():
+    from lstm_core.inspect.run import FLAG_MEANINGS
+
+    at = page("pages/predict.py", text="!!! ???\nzzxq qqwv\nthe food was good")
+    assert not at.exception
+    assert list(at.dataframe[0].value["note"]) == [FLAG_MEANINGS["empty"],
+                                                   FLAG_MEANINGS["all_unknown"], ""]
+
+
+def upload_for_scoring(content: bytes) -> AppTest:
+    at = page("pages/predict.py")
+    at.file_uploader(key="score-upload").set_value(("mine.csv", content, "text/csv")).run()
+    assert not at.exception
+    return at
+
+
+def score_buttons(at: AppTest) -> list:
+    return [b for b in at.button if b.label.startswith("Score ")]
+
+
+@pytest.mark.parametrize("columns", [["p_positive"], ["flag"], ["p_negative", "flag"]])
+def test_scoring_a_file_never_overwrites_a_column_of_the_file(columns):
+    header = ",".join(["text", *columns]).encode()
+    at = upload_for_scoring(header + b"\nthe food was good" + b",mine" * len(columns) + b"\n")
+    assert f"already has column(s) {columns}" in all_text(at)
+    assert not score_buttons(at) and not at.get("download_button")
+
+
+def test_scoring_a_file_with_labels_keeps_them_and_names_the_prediction_apart():
+    at = upload_for_scoring(b"text,label\nthe food was good,positive\nthe plot was dull,negative\n")
+    assert "Adds the columns predicted_label, p_negative, p_positive, flag" in all_text(at)
+    score_buttons(at)[0].click().run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.get("download_button")] == ["Download scored CSV"]
 def test_gates_page_shows_heatmaps_for_the_chosen_layer_and_direction():
     at = page("pages/gates.py", sentence="the plot was dull, but the acting was superb",
               layer="recurrent_2", direction="backward")

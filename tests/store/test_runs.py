@@ -192,3 +192,32 @@ def test_atomic_write_leaves_no_temp_files_and_safe_name_folds_text(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
     assert safe_name("Café review: 好!") == "Cafe-review"
     assert safe_name("...") == "run"
+
+
+def test_runs_with_model_lists_only_runs_that_can_predict_finished_first(tmp_path):
+    make_run(tmp_path, "no-model", created="2026-03-01T00:00:00+00:00")
+    old = make_run(tmp_path, "old", created="2026-01-01T00:00:00+00:00")
+    new = make_run(tmp_path, "new", created="2026-02-01T00:00:00+00:00")
+    stopped = make_run(tmp_path, "stopped", status="stopped", created="2026-04-01T00:00:00+00:00")
+    for run_dir in (old, new, stopped):
+        (run_dir / runs.MODEL_FILE).write_bytes(b"weights")
+    assert [r.run_id for r in runs.runs_with_model(tmp_path)] == ["new", "old", "stopped"]
+    assert runs.has_model(old) and not runs.has_model(tmp_path / "no-model")
+
+
+def test_a_summary_sees_a_model_saved_after_it_was_read(tmp_path):
+    run_dir = make_run(tmp_path, "done")
+    summary = runs.summarize_run(run_dir)
+    assert not summary.has_model
+    (run_dir / runs.MODEL_FILE).write_bytes(b"weights")
+    assert runs.summarize_run(run_dir).has_model and summary.has_model
+    assert "has_model" not in summary.to_dict()  # the runs command's JSON keeps its fields
+
+
+def test_stop_requested_follows_request_stop(tmp_path):
+    from lstm_core.training.train import request_stop
+
+    run_dir = make_run(tmp_path, "r", status="running")
+    assert not runs.stop_requested(run_dir)
+    request_stop(run_dir)
+    assert runs.stop_requested(run_dir)

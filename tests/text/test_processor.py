@@ -1,7 +1,7 @@
 import pytest
 
 from lstm_core.config import TextConfig
-from lstm_core.text.processor import TextProcessor, has_cjk
+from lstm_core.text.processor import TextProcessor, guess_language, has_cjk
 
 
 def tokens(text: str, **settings) -> list[str]:
@@ -55,6 +55,18 @@ def test_texts_with_nothing_left_give_no_tokens(text):
 
 def test_has_cjk():
     assert has_cjk("好") and has_cjk("カタカナ") and not has_cjk("hello")
+
+
+@pytest.mark.parametrize(("tokens", "language"), [
+    (["the", "food", "was", "not", "good"], "en"),
+    (["这", "家", "店", "，", "的", "菜", "ok"], "zh"),
+    (["服务", "很", "差", "wifi", "app"], "zh"),
+    (["très", "déçu", "不"], "en"),
+    (["，", "。", "123", "😀"], "en"),  # neither script: the default
+    ([], "en"),
+])
+def test_guess_language_counts_tokens_of_each_script(tokens, language):
+    assert guess_language(tokens) == language
 
 
 def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatch):
