@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def text_column(frame, requested: str | None, name: str) -> str:
     """The column to score: the requested one, or the best guess when none was named."""
-    from lstm_core.data.read import suggest_columns
+    from lstm_core.data.examples import suggest_columns
 
     columns = [str(c) for c in frame.columns]
     if requested is None:

@@ -110,8 +110,9 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
 
 def run(args: argparse.Namespace) -> int:
     from lstm_core.config import TextConfig
-    from lstm_core.data import read as data
     from lstm_core.data.check import check_examples, suggest_settings
+    from lstm_core.data.examples import to_examples
+    from lstm_core.data.read import read_table
     from lstm_core.data.sources import load_source
     from lstm_core.training.train import create_run
 
@@ -139,8 +140,8 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args, suggest_settings(report), text_col, label_col)
     test = examples.test_frame
     if args.test_data:
-        test, _ = data.to_examples(data.read_table(args.test_data), text_col, label_col,
-                                   rating_threshold=args.rating_threshold, min_per_class=1)
+        test, _ = to_examples(read_table(args.test_data), text_col, label_col,
+                              rating_threshold=args.rating_threshold, min_per_class=1)
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)

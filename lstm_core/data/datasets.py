@@ -72,7 +72,8 @@ def save_upload(data: bytes, filename: str) -> str:
 
     The id is a hash of the bytes, so uploading the same file twice gives the same data set.
     """
-    from lstm_core.data.read import read_table, suggest_columns
+    from lstm_core.data.examples import suggest_columns
+    from lstm_core.data.read import read_table
 
     table = read_table(data, name=filename)
     digest = hashlib.sha256(data).hexdigest()[:16]

@@ -38,7 +38,8 @@ def load_source(
 ) -> Examples:
     """Examples from a built-in name or a file path; columns are suggested when not given."""
     from lstm_core.data import demo as demo_data
-    from lstm_core.data import read as data
+    from lstm_core.data.examples import to_examples
+    from lstm_core.data.read import read_table
 
     if source in demo_data.DEMO_SOURCES:
         frame = demo_data.generate(demo_rows or demo_data.DEFAULT_ROWS,
@@ -49,15 +50,14 @@ def load_source(
 
         train, test = load_keras_imdb()
         return Examples(train, {}, len(train), test_frame=test)
-    table = data.read_table(source)
+    table = read_table(source)
     text_col, label_col = _columns(table, text_col, label_col)
-    frame, dropped = data.to_examples(table, text_col, label_col,
-                                      rating_threshold=rating_threshold)
+    frame, dropped = to_examples(table, text_col, label_col, rating_threshold=rating_threshold)
     return Examples(frame, dropped, len(table), text_col, label_col)
 
 
 def _columns(table: pd.DataFrame, text_col: str | None, label_col: str | None) -> tuple[str, str]:
-    from lstm_core.data.read import suggest_columns
+    from lstm_core.data.examples import suggest_columns
 
     guess_text, guess_label = suggest_columns(table)
     text_col, label_col = text_col or guess_text, label_col or guess_label

@@ -25,7 +25,8 @@ from lstm_core.data.datasets import (
     save_upload,
     update_selection,
 )
-from lstm_core.data.read import looks_like_rating, max_upload_bytes, suggest_rating_threshold
+from lstm_core.data.examples import looks_like_rating, suggest_rating_threshold
+from lstm_core.data.read import max_upload_bytes
 from lstm_core.data.sources import BUILTIN_SOURCES
 from lstm_core.errors import StudioError
 from lstm_core.text.processor import TextProcessor

@@ -87,7 +87,8 @@ def show_sentence(container, run, sentence: str) -> None:
 
 def score_file(container, run) -> None:
     """Upload a file, score every text, download the result as CSV."""
-    from lstm_core.data.read import read_table, suggest_columns
+    from lstm_core.data.examples import suggest_columns
+    from lstm_core.data.read import read_table
     from lstm_core.inspect.scoring import score_frame
 
     upload = container.file_uploader("A file of texts (CSV, TSV, JSON, Excel, Parquet)",
