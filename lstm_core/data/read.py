@@ -83,24 +83,29 @@ def read_table(
     *,
     name: str | None = None,
     max_bytes: int | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read a user's table, whatever its format, encoding and delimiter.
 
     The size is checked before anything is parsed, and again after gzip or xlsx expansion, so a
     small compressed bomb cannot fill memory. What was detected is kept in ``frame.attrs``
-    (``format``, ``encoding``, ``delimiter``, ``compression``) for the UI to show.
+    (``format``, ``encoding``, ``delimiter``, ``compression``, and ``text_encoding``: how the
+    text was decoded, a ``TextEncoding``) for the UI to show; workbooks and Parquet files have
+    no encoding of their own (``None``).
 
     Args:
         source: a path, or the raw bytes of an upload.
         name: the file name; picks the format by extension (needed for bytes, optional for paths).
         max_bytes: the size limit; ``None`` uses ``max_upload_bytes()``.
+        encoding: the text encoding, such as ``cp1251``; ``None`` detects it.
 
     Returns:
         The table, with column names from its header, or ``text``/``label`` or ``column_1``, ...
         when the first row is data.
 
     Raises:
-        StudioError: the file is missing, too large, empty, binary, or cannot be parsed.
+        StudioError: the file is missing, too large, empty, binary, or cannot be parsed, or
+            ``encoding`` is unknown, does not fit the bytes or is given for a workbook.
 
     Example:
         >>> read_table(b"text,label\\ngreat,1\\n", name="r.csv").attrs["delimiter"]
@@ -113,7 +118,7 @@ def read_table(
         data, compression = _gunzip(data, name, limit), "gzip"
     if not data or data.isspace():
         raise StudioError(f"{name} is empty. Pick a file with a header row and rows of text.")
-    frame = _parse(_format_for(name), data, name, limit)
+    frame = _parse(_format_for(name), data, name, limit, encoding)
     if frame.shape[0] == 0:
         columns = shorten(", ".join(map(str, frame.columns)))
         header = f" under its header ({columns})" if columns else ""
@@ -188,17 +193,24 @@ def _format_for(name: str) -> str:
     return _EXTENSIONS.get(suffix, "csv")
 
 
-def _parse(fmt: str, data: bytes, name: str, limit: int) -> pd.DataFrame:
-    if fmt == "xlsx":
-        return _read_excel(data, name, limit)
-    if fmt == "parquet":
-        return _read_parquet(data, name)
-    text, encoding = decode(data, name)
+def _parse(fmt: str, data: bytes, name: str, limit: int, encoding: str | None) -> pd.DataFrame:
+    if fmt in ("xlsx", "parquet"):
+        if encoding is not None:
+            kind = "an Excel workbook" if fmt == "xlsx" else "a Parquet file"
+            raise StudioError(f"{name} is {kind}, which stores its text in a fixed encoding; "
+                              "leave the encoding out.")
+        frame = _read_excel(data, name, limit) if fmt == "xlsx" else _read_parquet(data, name)
+        frame.attrs["text_encoding"] = None
+        return frame
+    text, found = decode(data, name, encoding)
     if text.isspace():
         raise StudioError(f"{name} is empty. Pick a file with a header row and rows of text.")
     if fmt == "json":
-        return _read_json(text, name, encoding)
-    return _read_delimited(data, text, encoding, fmt, name)
+        frame = _read_json(text, name, found.name)
+    else:
+        frame = _read_delimited(data, text, found.name, fmt, name)
+    frame.attrs["text_encoding"] = found
+    return frame
 
 
 

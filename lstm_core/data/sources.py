@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lstm_core.data.encoding import TextEncoding
 from lstm_core.errors import StudioError
 
 BUILTIN_SOURCES = {
@@ -25,6 +26,7 @@ class Examples:
     text_col: str = "text"  # the source's columns the examples came from
     label_col: str = "label"
     test_frame: pd.DataFrame | None = None  # a source's own test split (keras-imdb)
+    encoding: TextEncoding | None = None  # how a text file was decoded; None for the rest
 
 
 def load_source(
@@ -35,12 +37,19 @@ def load_source(
     rating_threshold: float | None = None,
     demo_rows: int | None = None,
     seed: int = 0,
+    encoding: str | None = None,
 ) -> Examples:
-    """Examples from a built-in name or a file path; columns are suggested when not given."""
+    """Examples from a built-in name or a file path; columns are suggested when not given.
+
+    ``encoding`` reads a text file in that encoding instead of detecting it.
+    """
     from lstm_core.data import demo as demo_data
     from lstm_core.data.examples import to_examples
     from lstm_core.data.read import read_table
 
+    if source in BUILTIN_SOURCES and encoding is not None:
+        raise StudioError(f"{source} is a built-in data set, which has no text encoding to "
+                          "choose; leave the encoding out.")
     if source in demo_data.DEMO_SOURCES:
         frame = demo_data.generate(demo_rows or demo_data.DEFAULT_ROWS,
                                    lang=demo_data.DEMO_SOURCES[source], seed=seed)
@@ -50,10 +59,11 @@ def load_source(
 
         train, test = load_keras_imdb()
         return Examples(train, {}, len(train), test_frame=test)
-    table = read_table(source)
+    table = read_table(source, encoding=encoding)
     text_col, label_col = _columns(table, text_col, label_col)
     frame, dropped = to_examples(table, text_col, label_col, rating_threshold=rating_threshold)
-    return Examples(frame, dropped, len(table), text_col, label_col)
+    return Examples(frame, dropped, len(table), text_col, label_col,
+                    encoding=table.attrs["text_encoding"])
 
 
 def _columns(table: pd.DataFrame, text_col: str | None, label_col: str | None) -> tuple[str, str]:

@@ -8,6 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
+from lstm_core.data.encoding import TextEncoding
 from lstm_core.data.examples import load_examples, to_examples
 from lstm_core.data.read import (
     DEFAULT_MAX_BYTES,
@@ -56,7 +57,8 @@ def test_delimited_round_trip(tmp_path, file_name, delimiter, fmt):
     frame = read_table(_write(tmp_path / file_name, _delimited(delimiter)))
     _assert_rows(frame)
     assert frame.attrs == {
-        "format": fmt, "encoding": "utf-8", "delimiter": delimiter, "compression": None
+        "format": fmt, "encoding": "utf-8", "delimiter": delimiter, "compression": None,
+        "text_encoding": TextEncoding("utf-8"),
     }
 
 
