@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CSV/TSV/JSON/Excel/Parquet file with a column of texts")
     parser.add_argument("--text-col", help="column with the text (default: guessed, as train "
                                            "does: the string column with the longest values)")
+    parser.add_argument("--encoding", help="text encoding of FILE, such as cp1251, gbk, big5, "
+                        "shift_jis, euc_kr or latin-1 (default: detected)")
     parser.add_argument("--out", required=True, type=Path,
                         help="CSV to write: the input columns, then label (named "
                              "predicted_label when the input already has a label column), "
@@ -96,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
             say(f"scored {done:,} of {total:,} rows")
 
     _check_out(args.out, args.file)
-    frame = read_table(args.file)
+    frame = read_table(args.file, encoding=args.encoding)
+    found = frame.attrs["text_encoding"]
+    if found is not None and found.uncertain:
+        say(f"warning: {found.warning()}")
     column = text_column(frame, args.text_col, args.file.name)
     loaded = open_run(args.run)
     names = output_columns(frame.columns, loaded.labels)

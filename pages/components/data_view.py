@@ -278,7 +278,7 @@ def _check(dataset_id: str, selection_json: str) -> tuple[dict, list[int]]:
     selection = Selection(**json.loads(selection_json))
     examples = dataset_examples(dataset_id)
     report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total)
+                            rows_total=examples.rows_total, encoding=examples.encoding)
     return report.to_dict(), report.lengths
 
 
