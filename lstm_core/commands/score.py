@@ -83,7 +83,7 @@ def _check_out(out: Path, source: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lstm_core.data.read import read_table
+    from lstm_core.data.read import read_table, text_encoding
     from lstm_core.fileio import atomic_write_bytes
     from lstm_core.inspect.scoring import score_frame
 
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
     _check_out(args.out, args.file)
     frame = read_table(args.file, encoding=args.encoding)
-    found = frame.attrs["text_encoding"]
+    found = text_encoding(frame)
     if found is not None and found.uncertain:
         say(f"warning: {found.warning()}")
     column = text_column(frame, args.text_col, args.file.name)

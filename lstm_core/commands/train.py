@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from lstm_core.config import TextConfig
     from lstm_core.data.check import check_examples, suggest_settings
     from lstm_core.data.examples import to_examples
-    from lstm_core.data.read import read_table
+    from lstm_core.data.read import read_table, text_encoding
     from lstm_core.data.sources import load_source
     from lstm_core.training.train import create_run
 
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     test = examples.test_frame
     if args.test_data:
         test_table = read_table(args.test_data, encoding=args.encoding)
-        found = test_table.attrs["text_encoding"]
+        found = text_encoding(test_table)
         if found is not None and found.uncertain:
             say(f"warning: {args.test_data.name}: {found.warning()}")
         test, _ = to_examples(test_table, text_col, label_col,

@@ -94,6 +94,10 @@ class TextEncoding:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TextEncoding:
+        return cls(**{**data, "alternatives": tuple(data.get("alternatives", ()))})
+
 
 def normalize_encoding(name: Any) -> str:
     """The Python codec name for ``name``, so "GBK", "latin1" and "Shift-JIS" all work.

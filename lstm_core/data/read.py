@@ -27,7 +27,7 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 from pyarrow import ArrowException
 
-from lstm_core.data.encoding import decode
+from lstm_core.data.encoding import TextEncoding, decode
 from lstm_core.errors import StudioError
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit (server.maxUploadSize)
@@ -41,6 +41,7 @@ _EXTENSIONS = {
     ".json": "json", ".jsonl": "json", ".ndjson": "json",
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet",
 }
+_TEXT_ENCODING = "text_encoding"  # the frame.attrs key of TextEncoding.to_dict()
 _SAMPLE_CHARS = 64 * 1024  # enough lines to sniff a delimiter, fast on any file
 _HEADER_SAMPLE_ROWS = 1000
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -89,9 +90,9 @@ def read_table(
 
     The size is checked before anything is parsed, and again after gzip or xlsx expansion, so a
     small compressed bomb cannot fill memory. What was detected is kept in ``frame.attrs``
-    (``format``, ``encoding``, ``delimiter``, ``compression``, and ``text_encoding``: how the
-    text was decoded, a ``TextEncoding``) for the UI to show; workbooks and Parquet files have
-    no encoding of their own (``None``).
+    (``format``, ``encoding``, ``delimiter``, ``compression``, and how the text was decoded,
+    which ``text_encoding(frame)`` returns) for the UI to show. The values are plain data, as
+    pyarrow stores attrs as JSON when the table is shown or saved.
 
     Args:
         source: a path, or the raw bytes of an upload.
@@ -126,6 +127,12 @@ def read_table(
     frame.attrs["compression"] = compression
     return frame
 
+
+
+def text_encoding(frame: pd.DataFrame) -> TextEncoding | None:
+    """How ``read_table`` decoded the file of ``frame``; None for workbooks and Parquet files."""
+    found = frame.attrs.get(_TEXT_ENCODING)
+    return None if found is None else TextEncoding.from_dict(found)
 
 
 # --- bytes --------------------------------------------------------------------------------------
@@ -200,7 +207,7 @@ def _parse(fmt: str, data: bytes, name: str, limit: int, encoding: str | None) -
             raise StudioError(f"{name} is {kind}, which stores its text in a fixed encoding; "
                               "leave the encoding out.")
         frame = _read_excel(data, name, limit) if fmt == "xlsx" else _read_parquet(data, name)
-        frame.attrs["text_encoding"] = None
+        frame.attrs[_TEXT_ENCODING] = None
         return frame
     text, found = decode(data, name, encoding)
     if text.isspace():
@@ -209,7 +216,7 @@ def _parse(fmt: str, data: bytes, name: str, limit: int, encoding: str | None) -
         frame = _read_json(text, name, found.name)
     else:
         frame = _read_delimited(data, text, found.name, fmt, name)
-    frame.attrs["text_encoding"] = found
+    frame.attrs[_TEXT_ENCODING] = found.to_dict()
     return frame
 
 

@@ -45,7 +45,7 @@ def load_source(
     """
     from lstm_core.data import demo as demo_data
     from lstm_core.data.examples import to_examples
-    from lstm_core.data.read import read_table
+    from lstm_core.data.read import read_table, text_encoding
 
     if source in BUILTIN_SOURCES and encoding is not None:
         raise StudioError(f"{source} is a built-in data set, which has no text encoding to "
@@ -63,7 +63,7 @@ def load_source(
     text_col, label_col = _columns(table, text_col, label_col)
     frame, dropped = to_examples(table, text_col, label_col, rating_threshold=rating_threshold)
     return Examples(frame, dropped, len(table), text_col, label_col,
-                    encoding=table.attrs["text_encoding"])
+                    encoding=text_encoding(table))
 
 
 def _columns(table: pd.DataFrame, text_col: str | None, label_col: str | None) -> tuple[str, str]:

@@ -6,6 +6,7 @@ import pytest
 
 from lstm_core.data import datasets
 from lstm_core.data.encoding import TextEncoding
+from lstm_core.data.read import text_encoding
 from lstm_core.errors import StudioError
 from tests.data.reviews import review_rows, reviews_csv
 
@@ -18,7 +19,7 @@ TINY = "Отзыв,Оценка\n" + "".join(
 def test_an_upload_is_read_with_the_encoding_chosen_for_it():
     dataset_id = datasets.save_upload(TINY.encode("cp1251"), "tiny.csv")
     guessed = datasets.read_dataset_table(dataset_id)
-    assert guessed.attrs["text_encoding"].uncertain
+    assert text_encoding(guessed).uncertain
     assert list(guessed.columns) == ["ќтзыв", "ќценка"]
     assert datasets.load_selection(dataset_id).text_col in guessed.columns
 
@@ -27,14 +28,14 @@ def test_an_upload_is_read_with_the_encoding_chosen_for_it():
     assert (selection.text_col, selection.label_col) == ("Отзыв", "Оценка")  # suggested again
     table = datasets.read_dataset_table(dataset_id)
     assert list(table.columns) == ["Отзыв", "Оценка"]
-    assert table.attrs["text_encoding"] == TextEncoding("cp1251")
+    assert text_encoding(table) == TextEncoding("cp1251")
     examples = datasets.dataset_examples(dataset_id)
     assert examples.frame["text"].tolist()[:3] == ["Отлично", "Ужасно", "Нормально"]
     assert examples.encoding == TextEncoding("cp1251")
 
     again = datasets.set_encoding(dataset_id, None)  # back to the guess
     assert again.encoding is None
-    assert datasets.read_dataset_table(dataset_id).attrs["text_encoding"].guessed
+    assert text_encoding(datasets.read_dataset_table(dataset_id)).guessed
 
 
 def test_a_new_encoding_keeps_the_columns_that_still_exist():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lstm_core.data.encoding import ENCODINGS, TextEncoding, decode, normalize_encoding
-from lstm_core.data.read import read_table
+from lstm_core.data.read import read_table, text_encoding
 from lstm_core.data.sources import load_source
 from lstm_core.errors import StudioError
 from tests.data.reviews import review_rows, reviews_csv
@@ -89,7 +89,7 @@ def test_every_review_survives_exactly(tmp_path, case):
     assert frame["label"].tolist() == [label for _, label in rows]
     assert frame.attrs["encoding"] == case.read_as
     assert frame.attrs["delimiter"] == case.delimiter
-    found = frame.attrs["text_encoding"]
+    found = text_encoding(frame)
     assert found.name == case.read_as
     assert found.uncertain is case.uncertain
 
@@ -137,7 +137,7 @@ def test_a_few_words_read_right_or_the_guess_says_it_is_uncertain(text, encoding
     header, *lines = text.splitlines()
     want = (header.split(","), [line.split(",")[0] for line in lines])
     got = (list(frame.columns), frame.iloc[:, 0].tolist())
-    guess = frame.attrs["text_encoding"]
+    guess = text_encoding(frame)
     assert got == want or guess.uncertain, guess
     if guess.uncertain:
         assert guess.alternatives and guess.warning()
@@ -148,7 +148,7 @@ def test_a_few_words_read_right_or_the_guess_says_it_is_uncertain(text, encoding
 def test_a_two_word_cyrillic_file_is_misread_and_says_so():
     data = "text,label\nОтлично,1\nУжасно,0\nНормально,1\n".encode("cp1251")
     frame = read_table(data, name="tiny.csv")
-    guess = frame.attrs["text_encoding"]
+    guess = text_encoding(frame)
     assert frame["text"].iloc[0] != "Отлично"  # too few letters to tell the alphabet apart
     assert guess.guessed and guess.uncertain and guess.alternatives
     assert "guess is uncertain (it could also be" in guess.warning()
@@ -174,12 +174,12 @@ def test_a_chosen_encoding_beats_the_guess():
     frame = read_table(data, name="tiny.csv", encoding="Windows-1251")
     assert frame["text"].tolist() == ["Отлично", "Ужасно", "Нормально"]
     assert frame.attrs["encoding"] == "cp1251"
-    assert frame.attrs["text_encoding"] == TextEncoding("cp1251")  # chosen: not guessed
+    assert text_encoding(frame) == TextEncoding("cp1251")  # chosen: not guessed
 
 
 def test_a_chosen_encoding_is_used_even_against_a_sure_guess():
     data = CASES["cp1252"].data()
-    assert read_table(data, name="r.csv").attrs["text_encoding"].uncertain is False
+    assert text_encoding(read_table(data, name="r.csv")).uncertain is False
     frame = read_table(data, name="r.csv", encoding="cp1250")
     assert frame.attrs["encoding"] == "cp1250"
     assert frame["review"].tolist() == [
@@ -215,7 +215,7 @@ def test_a_workbook_has_no_encoding_to_choose(tmp_path):
     EXPECTED.to_excel(tmp_path / "r.xlsx", index=False)
     with pytest.raises(StudioError, match="r.xlsx is an Excel workbook, .* leave the encoding out"):
         read_table(tmp_path / "r.xlsx", encoding="cp1251")
-    assert read_table(tmp_path / "r.xlsx").attrs["text_encoding"] is None
+    assert text_encoding(read_table(tmp_path / "r.xlsx")) is None
 
 
 @pytest.mark.parametrize(("alias", "codec"), [

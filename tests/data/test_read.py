@@ -58,7 +58,7 @@ def test_delimited_round_trip(tmp_path, file_name, delimiter, fmt):
     _assert_rows(frame)
     assert frame.attrs == {
         "format": fmt, "encoding": "utf-8", "delimiter": delimiter, "compression": None,
-        "text_encoding": TextEncoding("utf-8"),
+        "text_encoding": TextEncoding("utf-8").to_dict(),
     }
 
 
