@@ -13,9 +13,12 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstm_core.errors import StudioError
+
+if TYPE_CHECKING:  # imported where a guess is needed, so UTF-8 files never load it
+    from charset_normalizer import CharsetMatch
 
 # What the Data page offers, as Python codec names (``codecs.lookup(name).name``) with a label.
 ENCODINGS = {
@@ -238,25 +241,25 @@ def _sample(data: bytes) -> bytes:
     return sample
 
 
-def _codec(match) -> str:
+def _codec(match: CharsetMatch) -> str:
     """The match's codec; cp1252 when it reads the sample alike (see ``_prefer_cp1252``)."""
     if "cp1252" in match.could_be_from_charset:
         return "cp1252"
     return normalize_encoding(match.encoding)
 
 
-def _weak(match) -> bool:
+def _weak(match: CharsetMatch) -> bool:
     single_byte = match.multi_byte_usage == 0
     return match.chaos >= _WEAK_CHAOS or (single_byte and match.coherence < _WEAK_COHERENCE)
 
 
-def _close(other, match) -> bool:
+def _close(other: CharsetMatch, match: CharsetMatch) -> bool:
     """Whether ``other`` reads the bytes as well as ``match``, by charset-normalizer's tie rule."""
     return (other.chaos - match.chaos < _TIE_CHAOS
             and match.coherence - other.coherence <= _TIE_COHERENCE)
 
 
-def _prefer_cp1252(matches: list) -> Any:
+def _prefer_cp1252(matches: list[CharsetMatch]) -> CharsetMatch:
     """The first match, or one cp1252 also explains when it reads the bytes about as well.
 
     Western European text fits a dozen Latin code pages almost equally, and charset-normalizer

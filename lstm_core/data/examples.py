@@ -135,9 +135,10 @@ def load_examples(
     name: str | None = None,
     rating_threshold: float | None = None,
     max_bytes: int | None = None,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """``to_examples(read_table(source))`` in one call, for the CLI."""
-    frame = read_table(source, name=name, max_bytes=max_bytes)
+    frame = read_table(source, name=name, max_bytes=max_bytes, encoding=encoding)
     return to_examples(frame, text_col, label_col, rating_threshold=rating_threshold)
 
 

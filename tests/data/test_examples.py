@@ -133,6 +133,13 @@ def test_small_classes_are_named():
         to_examples(frame, "text", "label")
 
 
+def test_load_examples_in_a_chosen_encoding():
+    text = "отзыв;оценка\n" + "".join(f"Отзыв номер {n};{n % 5 + 1}\n" for n in range(20))
+    examples, _ = load_examples(text.encode("cp1251"), "отзыв", "оценка", name="r.csv",
+                                rating_threshold=3, encoding="cp1251")
+    assert examples["text"].tolist() == [f"Отзыв номер {n}" for n in range(20)]
+
+
 def test_load_examples_from_an_upload():
     text = "review;stars\n" + "".join(f"text {n};{n % 5 + 1}\n" for n in range(20))
     examples, dropped = load_examples(
