@@ -291,7 +291,8 @@ def require(*paths: Path) -> None:
 
 def load_examples(path: Path, limit: int | None, seed: int = 0) -> pd.DataFrame:
     """(text, label) examples of a file, or ``limit`` random rows of them."""
-    from lstm_core.data.read import read_table, to_examples
+    from lstm_core.data.examples import to_examples
+    from lstm_core.data.read import read_table
 
     examples, _ = to_examples(read_table(path), "text", "label")
     if limit is not None and limit < len(examples):

@@ -13,6 +13,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from lstm_core.data.encoding import normalize_encoding
 from lstm_core.errors import StudioError
 
 # Right padding is the one layout cuDNN accepts together with a mask (keras lstm.py: "strictly
@@ -82,6 +83,7 @@ class DataConfig(_Section):
     """Where the examples come from and how they are split."""
 
     source: str = "demo-en"  # file path, or a built-in name such as demo-en, demo-zh, keras-imdb
+    encoding: str | None = None  # the text encoding the file was read in; None: not a text file
     text_col: str = "text"
     label_col: str = "label"
     rating_threshold: float | None = None  # numeric labels above it: "positive", else "negative"
@@ -94,6 +96,8 @@ class DataConfig(_Section):
         for name in ("text_col", "label_col"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise StudioError(f"{name} must be a column name; got {getattr(self, name)!r}.")
+        if self.encoding is not None:
+            normalize_encoding(self.encoding)
         if self.rating_threshold is not None:
             _check_float("rating_threshold", self.rating_threshold, -1e9, 1e9)
         _check_float("val_split", self.val_split, 0.0, 0.5, low_open=True)

@@ -12,6 +12,7 @@ from pages.components.data_view import (
     cached_table,
     data_check,
     map_columns,
+    pick_encoding,
     pick_source,
     preprocessing_options,
     show_active,
@@ -41,6 +42,7 @@ except StudioError as exc:
 
 show_active(st.container(), dataset_id, selection, table)
 if selection.file:
+    pick_encoding(st.container(), dataset_id, selection, table)
     selection = map_columns(st.container(), dataset_id, selection, table)
 
 # The preprocessing is read (and saved) before the check runs, so the check uses it at once.

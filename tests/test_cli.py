@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from lstm_core.cli import main
+from tests.data.reviews import review_rows, reviews_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +67,23 @@ def test_test_data_file_replaces_the_test_split(tmp_path):
     assert metrics["examples"] == 60
 
 
+def test_the_encoding_flag_reads_train_and_test_files_and_the_run_records_it(tmp_path):
+    train, test = tmp_path / "отзывы.csv", tmp_path / "тест.csv"
+    train.write_bytes(reviews_csv("ru", 60, delimiter=";").encode("cp1251"))
+    test.write_bytes(reviews_csv("ru", 12, delimiter=";").encode("cp1251"))
+    result = cli("train", str(train), "--encoding", "Windows-1251", "--test-data", str(test),
+                 "--run-dir", str(tmp_path / "r"), "--epochs", "1", "--units", "4",
+                 "--embed-dim", "8")
+    assert result.returncode == 0, result.stderr
+    assert "encoding: cp1251\n" in result.stderr  # given, not guessed
+    config = json.loads((tmp_path / "r" / "config.json").read_text())
+    assert config["data"]["encoding"] == "cp1251"
+    data = pd.read_parquet(tmp_path / "r" / "data.parquet")
+    tested = data["split"] == "test"
+    assert sorted(data.loc[~tested, "text"]) == sorted(text for text, _ in review_rows("ru", 60))
+    assert sorted(data.loc[tested, "text"]) == sorted(text for text, _ in review_rows("ru", 12))
+
+
 def test_user_mistakes_exit_2_with_one_error_line(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
@@ -75,6 +93,8 @@ def test_user_mistakes_exit_2_with_one_error_line(tmp_path):
         ("trian",),
         ("train", "demo-en", "--units", "0"),
         ("train", "demo-en", "--bogus-flag"),
+        ("train", "demo-en", "--encoding", "klingon"),
+        ("train", "demo-en", "--encoding", "cp1251"),
         ("demo-data", "--out", str(tmp_path / "x.csv"), "--rows", "-5"),
     ]
     for args in cases:

@@ -151,6 +151,17 @@ def test_score_reads_excel_and_names_our_column_label(run_dir, tmp_path):
     _no_temp_files(tmp_path)
 
 
+def test_score_reads_the_file_in_the_encoding_given(run_dir, tmp_path):
+    texts = ["Отлично", "Ужасно", "Нормально"]  # too short for the guess to tell the alphabet
+    (tmp_path / "in.csv").write_bytes(("Отзыв\n" + "\n".join(texts) + "\n").encode("cp1251"))
+    out = tmp_path / "scored.csv"
+    assert main(["score", str(run_dir), str(tmp_path / "in.csv"), "--encoding", "cp1251",
+                 "--out", str(out)]) == 0
+    scored = pd.read_csv(out)
+    assert scored["Отзыв"].tolist() == texts
+    assert scored["flag"].tolist() == ["all_unknown"] * 3  # the run knows English words only
+
+
 def test_user_mistakes_exit_2_with_one_error_line_before_tensorflow_loads(run_dir, tmp_path):
     no_model = run_dir.parent / "no-model"
     no_model.mkdir()
@@ -167,6 +178,8 @@ def test_user_mistakes_exit_2_with_one_error_line_before_tensorflow_loads(run_di
             r"bad\.csv",
         ("score", RUN_ID, str(good), "--text-col", "text", "--out", str(tmp_path / "o.csv")):
             r"'text' is not a column of good\.csv; its columns are \['review', 'stars'\]",
+        ("score", RUN_ID, str(good), "--encoding", "klingon", "--out", str(tmp_path / "o.csv")):
+            r"encoding must be a Python codec name such as utf-8, .*got 'klingon'",
     }
     for args, message in cases.items():
         result = cli(*args, runs_root=run_dir.parent)

@@ -6,7 +6,8 @@ from lstm_core.errors import StudioError
 
 def test_run_config_round_trips_through_dict():
     config = RunConfig(
-        data=DataConfig(source="reviews.csv", rating_threshold=3.0, test_data="test.csv"),
+        data=DataConfig(source="reviews.csv", encoding="cp1251", rating_threshold=3.0,
+                        test_data="test.csv"),
         text=TextConfig(tokenizer="tweet", max_len=50),
         model=ModelConfig(cell="gru", layers=2, bidirectional=True, pooling="max"),
         train=TrainConfig(epochs=3, device="cpu"),
@@ -16,6 +17,12 @@ def test_run_config_round_trips_through_dict():
 
 def test_missing_sections_take_defaults():
     assert RunConfig.from_dict({}) == RunConfig()
+
+
+def test_a_config_saved_before_the_encoding_was_recorded_still_loads():
+    data = RunConfig().to_dict()
+    del data["data"]["encoding"]
+    assert RunConfig.from_dict(data).data.encoding is None
 
 
 @pytest.mark.parametrize(
@@ -29,6 +36,7 @@ def test_missing_sections_take_defaults():
         (lambda: TrainConfig(lr_schedule="cosine"), r"lr_schedule must be one of constant, linear"),
         (lambda: TrainConfig(batch_size=True), r"batch_size must be a whole number"),
         (lambda: DataConfig(val_split=0.4, test_split=0.4), r"at least 40% for training"),
+        (lambda: DataConfig(encoding="klingon"), r"encoding must be a Python codec name such as"),
         (lambda: TextConfig(padding="pre"), r"padding must be 'post'.*cuDNN"),
     ],
 )

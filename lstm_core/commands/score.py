@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CSV/TSV/JSON/Excel/Parquet file with a column of texts")
     parser.add_argument("--text-col", help="column with the text (default: guessed, as train "
                                            "does: the string column with the longest values)")
+    parser.add_argument("--encoding", help="text encoding of FILE, such as cp1251, gbk, big5, "
+                        "shift_jis, euc_kr or latin-1 (default: detected)")
     parser.add_argument("--out", required=True, type=Path,
                         help="CSV to write: the input columns, then label (named "
                              "predicted_label when the input already has a label column), "
@@ -39,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def text_column(frame, requested: str | None, name: str) -> str:
     """The column to score: the requested one, or the best guess when none was named."""
-    from lstm_core.data.read import suggest_columns
+    from lstm_core.data.examples import suggest_columns
 
     columns = [str(c) for c in frame.columns]
     if requested is None:
@@ -65,7 +67,7 @@ def _check_out(out: Path, source: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lstm_core.data.read import read_table
+    from lstm_core.data.read import read_table, text_encoding
     from lstm_core.fileio import atomic_write_bytes
     from lstm_core.inspect.scoring import score_columns, score_frame
 
@@ -80,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
             say(f"scored {done:,} of {total:,} rows")
 
     _check_out(args.out, args.file)
-    frame = read_table(args.file)
+    frame = read_table(args.file, encoding=args.encoding)
+    found = text_encoding(frame)
+    if found is not None and found.uncertain:
+        say(f"warning: {found.warning()}")
     column = text_column(frame, args.text_col, args.file.name)
     loaded = open_run(args.run)
     names = score_columns(frame.columns, loaded.labels)  # refused here, before any scoring

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
@@ -50,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "finished epoch (weights, optimizer state and curves carry on)")
     parser.add_argument("--text-col", help="column with the text (default: guessed)")
     parser.add_argument("--label-col", help="column with the label (default: guessed)")
+    parser.add_argument("--encoding", help="text encoding of the data file and --test-data, "
+                        "such as cp1251, gbk, big5, shift_jis, euc_kr or latin-1 (default: "
+                        "detected)")
     parser.add_argument("--rating-threshold", type=float,
                         help="numeric labels above this are positive, others negative")
     parser.add_argument("--run-dir", type=Path, help="new directory for the run "
@@ -94,7 +98,7 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
     sections: dict[str, dict] = {name: dict(values) for name, values in suggested.items()}
     sections.setdefault("data", {}).update(
         source=str(args.data), text_col=text_col, label_col=label_col,
-        rating_threshold=args.rating_threshold,
+        rating_threshold=args.rating_threshold, encoding=args.encoding,
         test_data=str(args.test_data) if args.test_data else None,
     )
     for dest, section in FLAG_SECTIONS.items():
@@ -110,8 +114,9 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
 
 def run(args: argparse.Namespace) -> int:
     from lstm_core.config import TextConfig
-    from lstm_core.data import read as data
     from lstm_core.data.check import check_examples, suggest_settings
+    from lstm_core.data.examples import to_examples
+    from lstm_core.data.read import read_table, text_encoding
     from lstm_core.data.sources import load_source
     from lstm_core.training.train import create_run
 
@@ -126,21 +131,29 @@ def run(args: argparse.Namespace) -> int:
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
-                           seed=args.seed or 0)
+                           seed=args.seed or 0, encoding=args.encoding)
     text_col, label_col = examples.text_col, examples.label_col
     text_flags = {k: getattr(args, k) for k in ("tokenizer", "remove_stopwords")}
     text_config = TextConfig(**{k: v for k, v in text_flags.items() if v is not None})
     report = check_examples(examples.frame, text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total)
+                            rows_total=examples.rows_total, encoding=examples.encoding)
     say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
         f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
+    if examples.encoding is not None:
+        say(f"encoding: {examples.encoding.describe()}")
     for warning in report.warnings:
         say(f"warning: {warning}")
     config = build_config(args, suggest_settings(report), text_col, label_col)
+    if examples.encoding is not None:  # the run records the encoding used, given or detected
+        config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
     test = examples.test_frame
     if args.test_data:
-        test, _ = data.to_examples(data.read_table(args.test_data), text_col, label_col,
-                                   rating_threshold=args.rating_threshold, min_per_class=1)
+        test_table = read_table(args.test_data, encoding=args.encoding)
+        found = text_encoding(test_table)
+        if found is not None and found.uncertain:
+            say(f"warning: {args.test_data.name}: {found.warning()}")
+        test, _ = to_examples(test_table, text_col, label_col,
+                              rating_threshold=args.rating_threshold, min_per_class=1)
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
@@ -152,7 +165,7 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
     from lstm_core.store.runs import find_run
     from lstm_core.training.train import reopen_run
 
-    given = [f"--{name.replace('_', '-')}" for name in (*FLAG_SECTIONS, "test_data")
+    given = [f"--{name.replace('_', '-')}" for name in (*FLAG_SECTIONS, "test_data", "encoding")
              if getattr(args, name) is not None] + ([args.data] if args.data else [])
     if given:
         raise StudioError(f"--resume goes on with the run's own data and settings; leave out "

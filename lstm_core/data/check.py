@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lstm_core.config import ModelConfig, TextConfig, TrainConfig
+from lstm_core.data.encoding import TextEncoding
 from lstm_core.text.processor import TextProcessor
 
 # A text longer than this many tokens costs an LSTM on a CPU more time than it gives back accuracy;
@@ -39,6 +40,7 @@ class DataReport:
     vocab_size_min2: int = 0  # distinct tokens seen at least twice
     suggested_max_len: int = 0
     suggested_vocab_size: int = 0
+    encoding: TextEncoding | None = None  # how the file was decoded; None: not a text file
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -53,14 +55,17 @@ def check_examples(
     *,
     dropped: dict[str, int] | None = None,
     rows_total: int | None = None,
+    encoding: TextEncoding | None = None,
 ) -> DataReport:
-    """Describe ``examples`` (columns text, label, from ``data.to_examples``).
+    """Describe ``examples`` (columns text, label, from ``examples.to_examples``).
 
     Args:
         examples: the kept rows.
         text_config: the preprocessing training will use.
         dropped: reasons and counts of rows already dropped by ``to_examples``.
         rows_total: rows in the file before dropping; default kept + dropped.
+        encoding: how the file was decoded (``Examples.encoding``), reported and warned about
+            when the guess is uncertain.
     """
     dropped = dict(dropped or {})
     tokens = TextProcessor(text_config).tokenize_many(examples["text"])
@@ -82,6 +87,7 @@ def check_examples(
         conflicting_duplicates=int((labels_per_text > 1).sum()),
         vocab_size=len(counts),
         vocab_size_min2=sum(1 for c in counts.values() if c >= 2),
+        encoding=encoding,
     )
     report.suggested_max_len = suggest_max_len(lengths)
     report.suggested_vocab_size = min(MAX_SUGGESTED_VOCAB, report.vocab_size_min2 + 2)
@@ -142,6 +148,8 @@ def _percentiles(lengths: np.ndarray) -> dict[str, int]:
 def _warnings(report: DataReport) -> list[str]:
     """Plain-language notes on what may hurt training or flatter the test score."""
     notes = []
+    if report.encoding is not None and report.encoding.uncertain:
+        notes.append(report.encoding.warning())
     counts = report.class_counts
     if counts and max(counts.values()) > 3 * min(counts.values()):
         notes.append(

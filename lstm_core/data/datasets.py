@@ -1,9 +1,9 @@
 """The data set picked in the app, kept on disk so a refresh, a new tab or a shared link finds it.
 
 ``<runs root>/.datasets/<id>/`` holds the uploaded file byte for byte (none for a built-in set) and
-``selection.json``: where the data comes from, which columns hold text and label, the rating
-threshold and the preprocessing settings. The id travels in the page URL (``?dataset=<id>``);
-session state keeps no copy.
+``selection.json``: where the data comes from, the text encoding if the user chose one, which
+columns hold text and label, the rating threshold and the preprocessing settings. The id travels
+in the page URL (``?dataset=<id>``); session state keeps no copy.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lstm_core.config import TextConfig
+from lstm_core.data.encoding import normalize_encoding
 from lstm_core.data.sources import BUILTIN_SOURCES, Examples, load_source
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes, atomic_write_json, read_json, safe_name
@@ -26,10 +27,11 @@ SELECTION_FILE = "selection.json"
 
 @dataclass(frozen=True)
 class Selection:
-    """How a data set is read: source, columns, threshold and preprocessing."""
+    """How a data set is read: source, encoding, columns, threshold and preprocessing."""
 
     source: str  # a built-in name (demo-en, ...) or the uploaded file's original name
     file: str | None = None  # the stored upload inside the data set's folder
+    encoding: str | None = None  # the upload's text encoding; None: detected from its bytes
     text_col: str | None = None  # None: suggested from the data
     label_col: str | None = None
     rating_threshold: float | None = None
@@ -72,7 +74,8 @@ def save_upload(data: bytes, filename: str) -> str:
 
     The id is a hash of the bytes, so uploading the same file twice gives the same data set.
     """
-    from lstm_core.data.read import read_table, suggest_columns
+    from lstm_core.data.examples import suggest_columns
+    from lstm_core.data.read import read_table
 
     table = read_table(data, name=filename)
     digest = hashlib.sha256(data).hexdigest()[:16]
@@ -104,8 +107,38 @@ def update_selection(dataset_id: str, **changes) -> Selection:
     """Change how a data set is read (columns, threshold, text settings) and save it."""
     selection = replace(load_selection(dataset_id), **changes)
     selection.text_config  # noqa: B018 - validates the text settings before they are saved
+    if selection.encoding is not None:
+        normalize_encoding(selection.encoding)
     atomic_write_json(dataset_dir(dataset_id) / SELECTION_FILE, asdict(selection))
     return selection
+
+
+def set_encoding(dataset_id: str, encoding: str | None) -> Selection:
+    """Read the upload in ``encoding`` from now on (``None``: detect it) and save that.
+
+    The header is decoded too, so a column picked under the old encoding may not exist under the
+    new one; such a column is suggested again (a new label column drops the rating threshold).
+
+    Raises:
+        StudioError: the data set is built in, or ``encoding`` is unknown or does not fit the file;
+            the selection is then left as it was.
+    """
+    from lstm_core.data.examples import suggest_columns
+    from lstm_core.data.read import read_table
+
+    selection = load_selection(dataset_id)
+    if not selection.file:
+        raise StudioError(f"{selection.source} is a built-in data set, which has no text "
+                          "encoding to choose.")
+    encoding = None if encoding is None else normalize_encoding(encoding)
+    table = read_table(dataset_dir(dataset_id) / selection.file, encoding=encoding)
+    text_col, label_col = suggest_columns(table)
+    changes: dict = {"encoding": encoding}
+    if selection.text_col not in table.columns:
+        changes["text_col"] = text_col
+    if selection.label_col not in table.columns:
+        changes.update(label_col=label_col, rating_threshold=None)
+    return update_selection(dataset_id, **changes)
 
 
 def source_path(dataset_id: str) -> str:
@@ -120,7 +153,7 @@ def read_dataset_table(dataset_id: str) -> pd.DataFrame:
 
     selection = load_selection(dataset_id)
     if selection.file:
-        return read_table(dataset_dir(dataset_id) / selection.file)
+        return read_table(dataset_dir(dataset_id) / selection.file, encoding=selection.encoding)
     return load_source(selection.source).frame
 
 
@@ -128,4 +161,4 @@ def dataset_examples(dataset_id: str) -> Examples:
     """The kept examples under the current selection."""
     selection = load_selection(dataset_id)
     return load_source(source_path(dataset_id), selection.text_col, selection.label_col,
-                       rating_threshold=selection.rating_threshold)
+                       rating_threshold=selection.rating_threshold, encoding=selection.encoding)

@@ -1,22 +1,19 @@
-"""A user's labelled text file -> a table -> clean (text, label) examples.
+"""A user's file, as uploaded or named by a path -> a table.
 
-Files arrive as uploads and paths in whatever shape spreadsheets and scrapers produce: CSV with any
-delimiter and encoding, TSV without a header (the UCI sentiment files), JSON, JSON Lines, Excel and
-Parquet. Each problem a user can fix raises ``StudioError`` with the fix; pandas, openpyxl and
-pyarrow exceptions never reach the UI for a bad file.
+Files arrive in whatever shape spreadsheets and scrapers produce: CSV with any delimiter and
+encoding, TSV without a header (the UCI sentiment files), JSON, JSON Lines, Excel and Parquet.
+Each problem a user can fix raises ``StudioError`` with the fix; pandas, openpyxl and pyarrow
+exceptions never reach the UI for a bad file.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import difflib
 import functools
 import gzip
 import io
 import json
 import math
-import numbers
 import os
 import re
 import textwrap
@@ -30,12 +27,12 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 from pyarrow import ArrowException
 
+from lstm_core.data.encoding import TextEncoding, decode
 from lstm_core.errors import StudioError
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit (server.maxUploadSize)
 MAX_UPLOAD_ENV = "LSTM_STUDIO_MAX_UPLOAD_MB"
 
-LABEL_NAMES = ("label", "sentiment", "polarity", "class", "target", "rating", "stars", "score")
 MAX_LABEL_VALUES = 20  # a column with more distinct values than this reads as text or ids
 DELIMITERS = ",\t;|"
 
@@ -44,14 +41,9 @@ _EXTENSIONS = {
     ".json": "json", ".jsonl": "json", ".ndjson": "json",
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet",
 }
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_SAMPLE_CHARS = 64 * 1024  # enough lines to sniff a delimiter or an encoding, fast on any file
+_TEXT_ENCODING = "text_encoding"  # the frame.attrs key of TextEncoding.to_dict()
+_SAMPLE_CHARS = 64 * 1024  # enough lines to sniff a delimiter, fast on any file
 _HEADER_SAMPLE_ROWS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 # A field spanning this many lines (or 10 and half the file) is a quote left open, not a review.
@@ -92,24 +84,29 @@ def read_table(
     *,
     name: str | None = None,
     max_bytes: int | None = None,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read a user's table, whatever its format, encoding and delimiter.
 
     The size is checked before anything is parsed, and again after gzip or xlsx expansion, so a
     small compressed bomb cannot fill memory. What was detected is kept in ``frame.attrs``
-    (``format``, ``encoding``, ``delimiter``, ``compression``) for the UI to show.
+    (``format``, ``encoding``, ``delimiter``, ``compression``, and how the text was decoded,
+    which ``text_encoding(frame)`` returns) for the UI to show. The values are plain data, as
+    pyarrow stores attrs as JSON when the table is shown or saved.
 
     Args:
         source: a path, or the raw bytes of an upload.
         name: the file name; picks the format by extension (needed for bytes, optional for paths).
         max_bytes: the size limit; ``None`` uses ``max_upload_bytes()``.
+        encoding: the text encoding, such as ``cp1251``; ``None`` detects it.
 
     Returns:
         The table, with column names from its header, or ``text``/``label`` or ``column_1``, ...
         when the first row is data.
 
     Raises:
-        StudioError: the file is missing, too large, empty, binary, or cannot be parsed.
+        StudioError: the file is missing, too large, empty, binary, or cannot be parsed, or
+            ``encoding`` is unknown, does not fit the bytes or is given for a workbook.
 
     Example:
         >>> read_table(b"text,label\\ngreat,1\\n", name="r.csv").attrs["delimiter"]
@@ -122,134 +119,20 @@ def read_table(
         data, compression = _gunzip(data, name, limit), "gzip"
     if not data or data.isspace():
         raise StudioError(f"{name} is empty. Pick a file with a header row and rows of text.")
-    frame = _parse(_format_for(name), data, name, limit)
+    frame = _parse(_format_for(name), data, name, limit, encoding)
     if frame.shape[0] == 0:
-        columns = _shorten(", ".join(map(str, frame.columns)))
+        columns = shorten(", ".join(map(str, frame.columns)))
         header = f" under its header ({columns})" if columns else ""
         raise StudioError(f"{name} has no data rows{header}. Add rows, or check the file is right.")
     frame.attrs["compression"] = compression
     return frame
 
 
-def suggest_columns(frame: pd.DataFrame) -> tuple[str | None, str | None]:
-    """Guess the text column and the label column, for the UI to preselect.
 
-    Reviews are longer than ids, dates and labels, so the text is the string column with the
-    longest values on average. A label has a few distinct values; a column named like one (label,
-    sentiment, stars, ...) wins over the leftmost such column.
-
-    Returns:
-        (text column, label column); either is ``None`` when no column fits.
-    """
-    lengths = {
-        column: frame[column].dropna().str.len().mean()
-        for column in frame.columns
-        if pd.api.types.is_string_dtype(frame[column]) and frame[column].notna().any()
-    }
-    text = max(lengths, key=lengths.__getitem__, default=None)
-    candidates = [c for c in frame.columns if c != text and _label_like(frame[c])]
-    named = [c for c in candidates if str(c).strip().lower() in LABEL_NAMES]
-    if named:
-        return text, min(named, key=lambda c: LABEL_NAMES.index(str(c).strip().lower()))
-    return text, candidates[0] if candidates else None
-
-
-def looks_like_rating(series: pd.Series) -> bool:
-    """Whether a column holds star ratings that need a threshold to become sentiment.
-
-    Two values are classes already (0/1); more than two numbers on a 0..10 scale are a score the
-    user should cut into positive and negative.
-    """
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return False
-    values = series.dropna()
-    return values.nunique() > 2 and bool(values.between(0, 10).all())
-
-
-def suggest_rating_threshold(series: pd.Series) -> float:
-    """The midpoint of the ratings' scale: 3 for 1..5 stars, so 4 and 5 are positive (Yelp's cut).
-
-    Raises:
-        StudioError: the column holds no numbers.
-    """
-    values = pd.to_numeric(series, errors="coerce").dropna()
-    if values.empty:
-        raise StudioError(
-            f"Column {series.name!r} has no numbers to set a rating threshold from; "
-            "pick a column of star ratings or scores."
-        )
-    return float(values.min() + values.max()) / 2
-
-
-def to_examples(
-    frame: pd.DataFrame,
-    text_col: str,
-    label_col: str,
-    *,
-    rating_threshold: float | None = None,
-    min_per_class: int = 5,
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Turn a table into (text, label) string pairs a model can train on.
-
-    Rows without text or without a label are dropped and counted, so the UI can say what was lost.
-    Labels become strings so that 1, 1.0 and "1" are one class. A row is counted once, under the
-    first reason that applies.
-
-    Args:
-        frame: the table, usually from ``read_table``.
-        text_col: the column holding the text.
-        label_col: the column holding the label, or the rating when ``rating_threshold`` is set.
-        rating_threshold: ratings above it become "positive", the rest "negative".
-        min_per_class: the fewest examples a class may have; fewer cannot be split for testing.
-
-    Returns:
-        A new frame with string columns ``text`` and ``label`` and a fresh index, and the number of
-        dropped rows per reason (``"empty text"``, ``"missing label"``; only reasons that occurred).
-
-    Raises:
-        StudioError: a column is missing, no rows or one class is left, the label looks like an id,
-            a class is too small, or a rating is not a number.
-    """
-    _check_columns(frame, text_col, label_col)
-    if isinstance(min_per_class, bool) or not isinstance(min_per_class, int) or min_per_class < 1:
-        raise StudioError(f"min_per_class must be a whole number from 1; got {min_per_class!r}.")
-    texts = frame[text_col].astype("str").str.strip()
-    texts = texts.mask(texts == "")
-    if rating_threshold is None:
-        labels = frame[label_col].map(_label_text, na_action="ignore")
-    else:
-        labels = _rating_labels(frame[label_col], rating_threshold)
-    empty_text = texts.isna()
-    missing_label = labels.isna() & ~empty_text
-    dropped = {
-        reason: int(mask.sum())
-        for reason, mask in (("empty text", empty_text), ("missing label", missing_label))
-        if mask.any()
-    }
-    keep = ~(empty_text | missing_label)
-    if not keep.any():
-        lost = "".join(f", {count} with {reason}" for reason, count in dropped.items())
-        raise StudioError(
-            f"No rows are left to train on ({len(frame)} rows in the table{lost}). Check that "
-            f"{text_col!r} holds the text and {label_col!r} the labels."
-        )
-    examples = pd.DataFrame({"text": texts[keep], "label": labels[keep].astype("str")})
-    _check_classes(examples["label"], label_col, rating_threshold, min_per_class)
-    return examples.reset_index(drop=True), dropped
-
-
-def load_examples(
-    source: str | os.PathLike[str] | bytes,
-    text_col: str,
-    label_col: str,
-    *,
-    name: str | None = None,
-    rating_threshold: float | None = None,
-    max_bytes: int | None = None,
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """``to_examples(read_table(source))`` in one call, for the CLI."""
-    frame = read_table(source, name=name, max_bytes=max_bytes)
-    return to_examples(frame, text_col, label_col, rating_threshold=rating_threshold)
+def text_encoding(frame: pd.DataFrame) -> TextEncoding | None:
+    """How ``read_table`` decoded the file of ``frame``; None for workbooks and Parquet files."""
+    found = frame.attrs.get(_TEXT_ENCODING)
+    return None if found is None else TextEncoding.from_dict(found)
 
 
 # --- bytes --------------------------------------------------------------------------------------
@@ -281,7 +164,7 @@ def _check_size(size: int, name: str, limit: int) -> None:
         )
 
 
-def _shorten(text: str) -> str:
+def shorten(text: str) -> str:
     """Keep messages readable when a header is a whole line of binary or hundreds of columns."""
     return textwrap.shorten(text, 200, placeholder=" ...")
 
@@ -317,78 +200,25 @@ def _format_for(name: str) -> str:
     return _EXTENSIONS.get(suffix, "csv")
 
 
-def _parse(fmt: str, data: bytes, name: str, limit: int) -> pd.DataFrame:
-    if fmt == "xlsx":
-        return _read_excel(data, name, limit)
-    if fmt == "parquet":
-        return _read_parquet(data, name)
-    text, encoding = _decode(data, name)
+def _parse(fmt: str, data: bytes, name: str, limit: int, encoding: str | None) -> pd.DataFrame:
+    if fmt in ("xlsx", "parquet"):
+        if encoding is not None:
+            kind = "an Excel workbook" if fmt == "xlsx" else "a Parquet file"
+            raise StudioError(f"{name} is {kind}, which stores its text in a fixed encoding; "
+                              "leave the encoding out.")
+        frame = _read_excel(data, name, limit) if fmt == "xlsx" else _read_parquet(data, name)
+        frame.attrs[_TEXT_ENCODING] = None
+        return frame
+    text, found = decode(data, name, encoding)
     if text.isspace():
         raise StudioError(f"{name} is empty. Pick a file with a header row and rows of text.")
     if fmt == "json":
-        return _read_json(text, name, encoding)
-    return _read_delimited(data, text, encoding, fmt, name)
+        frame = _read_json(text, name, found.name)
+    else:
+        frame = _read_delimited(data, text, found.name, fmt, name)
+    frame.attrs[_TEXT_ENCODING] = found.to_dict()
+    return frame
 
-
-# --- text encodings ------------------------------------------------------------------------------
-
-
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode text, most specific encoding first, and refuse bytes that are not text.
-
-    A byte-order mark is decisive, and strict UTF-8 almost never decodes anything else. GB18030
-    (a superset of GBK) also decodes many Latin accented letters followed by ASCII, so it wins only
-    when the result is mostly common Chinese. cp1252 is Excel's Western default; Latin-1 decodes
-    any bytes, so binary files are caught by their control characters instead.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _text_only(data.decode(encoding), name), encoding
-            except UnicodeDecodeError:
-                raise StudioError(
-                    f"{name} starts with a {encoding} byte-order mark but is not valid {encoding}; "
-                    "save it again as UTF-8."
-                ) from None
-    if b"\x00" in data:
-        raise _binary_error(name)
-    for encoding in ("utf-8", "gb18030", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding != "gb18030" or _mostly_chinese(text):
-            return _text_only(text, name), encoding
-    return _text_only(data.decode("latin-1"), name), "latin-1"
-
-
-def _mostly_chinese(text: str) -> bool:
-    """True when most non-ASCII characters are in GB2312; Latin read as GB18030 gives rare ones."""
-    wide = [char for char in text[:_SAMPLE_CHARS] if ord(char) > 127]
-    common = sum(1 for char in wide if _in_gb2312(char))
-    return common * 2 >= len(wide)
-
-
-def _in_gb2312(char: str) -> bool:
-    try:
-        char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _text_only(text: str, name: str) -> str:
-    sample = text[:_SAMPLE_CHARS]
-    if "\x00" in sample or len(_CONTROL.findall(sample)) * 100 > len(sample):
-        raise _binary_error(name)
-    return text
-
-
-def _binary_error(name: str) -> StudioError:
-    return StudioError(
-        f"{name} is not a text file (it holds binary bytes such as NUL). If it is a workbook or a "
-        "Parquet file, give it the .xlsx or .parquet extension; otherwise export the data as CSV."
-    )
 
 
 # --- delimited text ------------------------------------------------------------------------------
@@ -546,7 +376,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _default_names(raw: pd.DataFrame) -> list[str]:
-    if raw.shape[1] == 2 and _label_like(raw.iloc[:, 1]):
+    if raw.shape[1] == 2 and looks_like_label(raw.iloc[:, 1]):
         return ["text", "label"]
     return [f"column_{number}" for number in range(1, raw.shape[1] + 1)]
 
@@ -577,7 +407,8 @@ def _typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _label_like(series: pd.Series) -> bool:
+def looks_like_label(series: pd.Series) -> bool:
+    """A label has a few distinct values; more read as text or ids."""
     return 2 <= series.nunique() <= MAX_LABEL_VALUES
 
 
@@ -669,80 +500,3 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         ) from None
     frame.attrs.update(format="parquet", encoding=None, delimiter=None)
     return frame
-
-
-# --- examples ------------------------------------------------------------------------------------
-
-
-def _check_columns(frame: pd.DataFrame, text_col: str, label_col: str) -> None:
-    for role, column in (("text", text_col), ("label", label_col)):
-        if column not in frame.columns:
-            names = [str(c) for c in frame.columns]
-            close = difflib.get_close_matches(str(column), names, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise StudioError(
-                f"The {role} column {column!r} is not in the table; its columns are "
-                f"{_shorten(', '.join(names)) or 'none'}.{hint}"
-            )
-    if text_col == label_col:
-        raise StudioError(
-            f"The text and label columns must differ; both are {text_col!r}. Pick the column "
-            "that holds the sentiment or class as the label."
-        )
-
-
-def _label_text(value: Any) -> str | None:
-    """1, 1.0 and " 1 " all become "1", so one class is never split by how it was written."""
-    if pd.api.types.is_bool(value):
-        return str(bool(value))
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return str(int(value)) if float(value).is_integer() else str(float(value))
-    return str(value).strip() or None
-
-
-def _rating_labels(ratings: pd.Series, threshold: float) -> pd.Series:
-    ok = isinstance(threshold, numbers.Real) and not isinstance(threshold, bool)
-    if not (ok and math.isfinite(threshold)):
-        raise StudioError(f"rating_threshold must be a number such as 3; got {threshold!r}.")
-    values = pd.to_numeric(ratings, errors="coerce")
-    not_numbers = values.isna() & ratings.notna()
-    if not_numbers.any():
-        row = int(not_numbers.to_numpy().argmax())
-        raise StudioError(
-            f"A rating threshold needs numbers in {ratings.name!r}, but row {row + 1} holds "
-            f"{ratings.iloc[row]!r}. Pick a column of star ratings or scores, or turn the rating "
-            "threshold off."
-        )
-    positive = (values > threshold).map({True: "positive", False: "negative"})
-    return positive.where(values.notna())
-
-
-def _check_classes(
-    labels: pd.Series, label_col: str, rating_threshold: float | None, min_per_class: int
-) -> None:
-    """Refuse label sets a classifier cannot learn from, saying which column or classes to fix."""
-    counts = labels.value_counts()
-    if len(counts) == 1:
-        fix = "another label column"
-        if rating_threshold is not None:
-            fix = "a threshold inside the range of the ratings"
-        raise StudioError(
-            f"Every row has the label {counts.index[0]!r} ({counts.iloc[0]} rows), and a "
-            f"classifier needs at least two classes. Pick {fix}."
-        )
-    if len(counts) > max(MAX_LABEL_VALUES, len(labels) / 2):
-        raise StudioError(
-            f"Column {label_col!r} has {len(counts)} different values in {len(labels)} rows, so it "
-            "looks like an id or free text, not a label. Pick the column with the sentiment or "
-            "class; for scores, set a rating threshold."
-        )
-    small = counts[counts < min_per_class].sort_values()
-    if not small.empty:
-        listed = ", ".join(f"{label!r} ({count})" for label, count in small.head(10).items())
-        more = f" and {len(small) - 10} more" if len(small) > 10 else ""
-        raise StudioError(
-            f"Each class needs at least {min_per_class} examples; these have fewer: "
-            f"{listed}{more}. Merge them into another class or remove those rows."
-        )

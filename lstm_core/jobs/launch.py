@@ -21,12 +21,13 @@ def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
     selection = load_selection(dataset_id)
     examples = dataset_examples(dataset_id)
     report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total)
+                            rows_total=examples.rows_total, encoding=examples.encoding)
     sections = suggest_settings(report)
     sections["text"] = {**selection.text, **sections["text"]}
     sections["data"] = {
         "source": selection.source, "text_col": examples.text_col,
         "label_col": examples.label_col, "rating_threshold": selection.rating_threshold,
+        "encoding": examples.encoding.name if examples.encoding else None,
     }
     if examples.test_frame is not None:
         sections["data"]["test_split"] = 0.0

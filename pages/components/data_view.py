@@ -1,4 +1,4 @@
-"""The Data page's pieces: source picker, column mapping, preview, data check, preprocessing.
+"""The Data page's pieces: source picker, encoding, columns, preview, data check, preprocessing.
 
 Each function draws into the container it is given. The data set's settings on disk
 (``lstm_core.data.datasets.Selection``) are the single source of truth: widgets take their
@@ -23,15 +23,19 @@ from lstm_core.data.datasets import (
     read_dataset_table,
     save_builtin,
     save_upload,
+    set_encoding,
     update_selection,
 )
-from lstm_core.data.read import looks_like_rating, max_upload_bytes, suggest_rating_threshold
+from lstm_core.data.encoding import ENCODINGS
+from lstm_core.data.examples import looks_like_rating, suggest_rating_threshold
+from lstm_core.data.read import max_upload_bytes, text_encoding
 from lstm_core.data.sources import BUILTIN_SOURCES
 from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
 from lstm_core.text.processor import TextProcessor
 
 UPLOAD = "upload"
+AUTO = "auto"  # the encoding select box's "detect it" option
 SOURCES = {
     "demo-en": "Demo (English)",
     "demo-zh": "Demo (Chinese)",
@@ -90,8 +94,10 @@ def _upload(container, dataset_id: str) -> str | None:
     file = container.file_uploader(
         "A labelled text file", type=UPLOAD_TYPES, key="data-upload", max_upload_size=limit_mb,
         help="One row per text, with a column of text and a column of labels (or star ratings). "
-        "CSV/TSV in any encoding and delimiter, JSON, JSON Lines, Excel, Parquet, or any of them "
-        "gzipped.",
+        "CSV/TSV with any delimiter, JSON, JSON Lines, Excel, Parquet, or any of them gzipped. "
+        "Text files may be UTF-8 (with or without BOM), UTF-16 (Excel's Unicode Text), GB18030/"
+        "GBK, Big5, Shift-JIS, EUC-KR, Windows-1251 or Windows-1252/Latin-1: the encoding is "
+        "detected, and you can choose it below when the guess is wrong.",
     )
     if file is not None:
         data = file.getvalue()
@@ -116,14 +122,14 @@ def _store_upload(data: bytes, name: str) -> str:
 
 
 @st.cache_data(show_spinner="Reading the data set...", max_entries=8)
-def _table(dataset_id: str, stamp: tuple[int, int]) -> pd.DataFrame:
+def _table(dataset_id: str, stamp: tuple[int, int], encoding: str | None) -> pd.DataFrame:
     return read_dataset_table(dataset_id)
 
 
 def cached_table(dataset_id: str, selection: Selection) -> pd.DataFrame:
-    """The raw table, parsed once per data set id and version of its stored file."""
+    """The raw table, parsed once per data set id, version of its stored file and encoding."""
     stamp = file_stamp(dataset_dir(dataset_id) / selection.file) if selection.file else (0, 0)
-    return _table(dataset_id, stamp)
+    return _table(dataset_id, stamp, selection.encoding)
 
 
 def show_active(container, dataset_id: str, selection: Selection, table: pd.DataFrame) -> None:
@@ -138,8 +144,9 @@ def show_active(container, dataset_id: str, selection: Selection, table: pd.Data
         found.append(f"format {attrs['format']}")
     if attrs.get("compression"):
         found.append(f"{attrs['compression']}-compressed")
-    if attrs.get("encoding"):
-        found.append(f"encoding {attrs['encoding']}")
+    encoding = text_encoding(table)
+    if encoding is not None:
+        found.append(f"encoding {encoding.describe()}{' (chosen)' if selection.encoding else ''}")
     if attrs.get("delimiter"):
         found.append(f"delimiter {_delimiter_name(attrs['delimiter'])}")
     container.markdown(f"**Active data set:** {name} ({dataset_id})  \n{' · '.join(found)}")
@@ -147,6 +154,36 @@ def show_active(container, dataset_id: str, selection: Selection, table: pd.Data
 
 def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", " ": "space"}.get(delimiter, f"`{delimiter}`")
+
+
+def pick_encoding(container, dataset_id: str, selection: Selection, table: pd.DataFrame) -> None:
+    """Detect the text encoding or choose it; a new choice is saved and the file read again.
+
+    Workbooks and Parquet files store their text in a fixed encoding and get no select box.
+    """
+    found = text_encoding(table)
+    if not selection.file or found is None:
+        return
+    current = selection.encoding or AUTO
+    options = [AUTO, *ENCODINGS] + ([current] if current not in (AUTO, *ENCODINGS) else [])
+    labels = {AUTO: "Detect", **{name: f"{name} - {label}" for name, label in ENCODINGS.items()}}
+    if current == AUTO:
+        labels[AUTO] = f"Detect (found {found.name}{', uncertain' if found.uncertain else ''})"
+    choice = container.selectbox(
+        "Text encoding", options, index=options.index(current), key=f"{dataset_id}-encoding",
+        format_func=lambda name: labels.get(name, name),
+        help="How the file's bytes become letters: detected, unless you choose one. If the "
+        "preview shows letters of another alphabet or odd signs, pick the encoding the file was "
+        "saved in.",
+    )
+    if choice == current:
+        return
+    try:
+        set_encoding(dataset_id, None if choice == AUTO else choice)
+    except StudioError as exc:
+        container.error(str(exc))
+        return
+    st.rerun()  # the table on this page was read in the old encoding
 
 
 # --- columns --------------------------------------------------------------------------------------
@@ -278,7 +315,7 @@ def _check(dataset_id: str, selection_json: str) -> tuple[dict, list[int]]:
     selection = Selection(**json.loads(selection_json))
     examples = dataset_examples(dataset_id)
     report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total)
+                            rows_total=examples.rows_total, encoding=examples.encoding)
     return report.to_dict(), report.lengths
 
 

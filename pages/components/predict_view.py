@@ -86,7 +86,8 @@ def score_file(container, run) -> None:
     The scores go in new columns, named as the CLI's ``score`` names them; a file that already
     has one of those columns is refused, so no column of the user's is overwritten.
     """
-    from lstm_core.data.read import read_table, suggest_columns
+    from lstm_core.data.examples import suggest_columns
+    from lstm_core.data.read import read_table
     from lstm_core.inspect.scoring import score_columns, score_frame
 
     upload = container.file_uploader("A file of texts (CSV, TSV, JSON, Excel, Parquet)",

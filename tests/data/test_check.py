@@ -3,6 +3,7 @@ import pandas as pd
 
 from lstm_core.config import TextConfig
 from lstm_core.data.check import check_examples, suggest_max_len, suggest_settings
+from lstm_core.data.encoding import TextEncoding
 from tests.helpers import demo_examples
 
 
@@ -54,3 +55,14 @@ def test_batches_grow_with_many_short_texts_but_not_with_long_ones():
     # Long reviews learn better from twice the updates (IMDB, seeds 42-44: 88.14-88.78% in
     # batches of 32, 87.68-88.20% in batches of 64).
     assert suggested_batch(" ".join(["word"] * 150), 10_000) == 32
+
+
+def test_an_uncertain_encoding_is_reported_and_warned_about():
+    guess = TextEncoding("cp1252", guessed=True, uncertain=True, alternatives=("cp1250",))
+    report = check_examples(demo_examples(50), TextConfig(), encoding=guess)
+    assert report.encoding == guess
+    assert report.to_dict()["encoding"] == {"name": "cp1252", "guessed": True, "uncertain": True,
+                                            "alternatives": ("cp1250",)}
+    assert guess.warning() in report.warnings
+    sure = check_examples(demo_examples(50), TextConfig(), encoding=TextEncoding("cp1251", True))
+    assert not any("encoding" in warning for warning in sure.warnings)

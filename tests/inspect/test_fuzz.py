@@ -12,7 +12,8 @@ import pytest
 
 from lstm_core import load_run
 from lstm_core.config import TOKENIZERS, TextConfig
-from lstm_core.data.read import read_table, to_examples
+from lstm_core.data.examples import to_examples
+from lstm_core.data.read import read_table
 from lstm_core.errors import StudioError
 from lstm_core.text.processor import TextProcessor
 from tests.inspect.test_run import trained

@@ -2,10 +2,11 @@
 
 import dataclasses
 
-from lstm_core.data.datasets import save_builtin
+from lstm_core.data.datasets import save_builtin, save_upload, set_encoding
 from lstm_core.jobs.launch import launch, suggested_config
 from lstm_core.jobs.process import stop_job
 from lstm_core.store import runs
+from tests.data.reviews import reviews_csv
 
 
 def test_train_clicked_twice_starts_one_run_and_a_changed_setting_starts_another():
@@ -23,3 +24,15 @@ def test_train_clicked_twice_starts_one_run_and_a_changed_setting_starts_another
     finally:
         for summary in runs.list_runs():
             stop_job(summary.path, grace_s=60)
+
+
+def test_the_suggested_config_records_the_encoding_the_upload_was_read_in():
+    data = reviews_csv("de").encode("latin-1")
+    dataset_id = save_upload(data, "de.csv")
+    config, report = suggested_config(dataset_id)
+    assert config.data.encoding == "cp1252" and report.encoding.uncertain
+    assert report.encoding.warning() in report.warnings
+    set_encoding(dataset_id, "latin-1")
+    config, report = suggested_config(dataset_id)
+    assert config.data.encoding == "iso8859-1" and not report.encoding.uncertain
+    assert not any("encoding" in warning for warning in report.warnings)

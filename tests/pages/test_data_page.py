@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstm_core.data import datasets
 from lstm_core.errors import StudioError
+from tests.data import reviews as in_languages
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
@@ -292,3 +293,52 @@ def test_the_same_file_uploaded_again_after_the_store_was_emptied_is_stored_agai
     assert not again.exception and not errors(again)
     assert dataset_param(again) == dataset_id
     assert metrics(again)["Rows kept"] == "40"
+
+
+def test_a_shift_jis_upload_is_read_and_its_encoding_shown():
+    at = upload("レビュー.csv", in_languages.reviews_csv("ja").encode("shift_jis"))
+    assert not at.exception and not errors(at)
+    assert "encoding cp932 (guessed)" in texts(at)
+    assert at.selectbox(key=f"{dataset_param(at)}-encoding").value == "auto"
+    assert metrics(at)["Rows kept"] == "36"
+    preview = next(df.value for df in at.dataframe if "review" in df.value.columns)
+    assert preview["review"].tolist() == [text for text, _ in in_languages.review_rows("ja")][:20]
+
+
+def test_an_uncertain_encoding_is_flagged_and_the_chosen_one_reads_the_file_again():
+    rows = [("Отлично", 1), ("Ужасно", 0), ("Нормально", 1)] * 5
+    data = ("Отзыв,Оценка\n" + "".join(f"{text},{label}\n" for text, label in rows))
+    at = upload("tiny.csv", data.encode("cp1251"))
+    assert not at.exception
+    dataset_id = dataset_param(at)
+    assert "(guessed, uncertain)" in texts(at)
+    assert any("guess is uncertain" in w.value for w in at.warning)
+    encoding = at.selectbox(key=f"{dataset_id}-encoding")
+    assert encoding.value == "auto"
+    assert "cp1251 - Cyrillic: Windows-1251" in encoding.options
+
+    encoding.set_value("cp1251").run()
+    assert not at.exception and not errors(at)
+    assert datasets.load_selection(dataset_id).encoding == "cp1251"
+    assert "encoding cp1251 (chosen)" in texts(at)
+    assert not any("encoding" in w.value for w in at.warning)
+    assert at.selectbox(key=f"{dataset_id}-text").value == "Отзыв"
+    assert token_preview(at)["text"].tolist()[:3] == ["Отлично", "Ужасно", "Нормально"]
+    assert metrics(at)["Rows kept"] == "15"
+
+    again = data_page(dataset=dataset_id)  # a refresh keeps the choice
+    assert again.selectbox(key=f"{dataset_id}-encoding").value == "cp1251"
+    again.selectbox(key=f"{dataset_id}-encoding").set_value("auto").run()
+    assert not again.exception
+    assert datasets.load_selection(dataset_id).encoding is None
+    assert "(guessed, uncertain)" in texts(again)
+
+
+def test_an_encoding_that_does_not_fit_is_an_error_and_the_file_stays_readable():
+    at = upload("ja.csv", in_languages.reviews_csv("ja").encode("shift_jis"))
+    dataset_id = dataset_param(at)
+    at.selectbox(key=f"{dataset_id}-encoding").set_value("utf-8").run()
+    assert not at.exception
+    assert "is not valid utf-8" in errors(at)
+    assert datasets.load_selection(dataset_id).encoding is None
+    assert metrics(at)["Rows kept"] == "36"
