@@ -9,7 +9,6 @@ in and how to fix it (the wording follows scikit-learn's parameter validation).
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -298,18 +297,3 @@ class RunConfig:
             )
         return cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in _SECTIONS.items()})
 
-
-def whole_number_setting(name: str, default: int) -> int:
-    """A deployment setting from the environment variable ``name``: a whole number of at least 1.
-
-    Raises:
-        StudioError: the variable holds anything else; the message names it and the value.
-    """
-    raw = os.environ.get(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise StudioError(f"{name} must be a whole number of at least 1; got {raw!r}.")
-    return value

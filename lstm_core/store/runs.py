@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lstm_core import settings
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, read_json, safe_name
 
-RUNS_ENV = "LSTM_STUDIO_RUNS"
 STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
 ACTIVE_STATES = ("queued", "running")
 RESUMABLE_STATES = ("stopped", "failed", "interrupted")
@@ -50,7 +50,7 @@ def now_iso() -> str:
 
 def runs_root() -> Path:
     """``$LSTM_STUDIO_RUNS``, else ``./runs``; created on first use."""
-    root = Path(os.environ.get(RUNS_ENV) or "runs").expanduser()
+    root = settings.runs_dir()
     root.mkdir(parents=True, exist_ok=True)
     return root
 
