@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_core.jobs.process import DETACHED
-from lstm_core.store.runs import RUNS_ENV
+from lstm_core.settings import RUNS
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 90.0
@@ -73,7 +73,7 @@ def start_app_server(runs_dir: Path, log: Path, *, env: dict[str, str] | None = 
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, **(env or {}), RUNS_ENV: str(runs_dir),
+    environment = {**os.environ, **(env or {}), RUNS.name: str(runs_dir),
                    "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import subprocess
@@ -5,8 +6,19 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from lstm_core.cli import main
+from lstm_core.commands.train import (
+    FLAG_GROUPS,
+    add_arguments,
+    add_setting_flags,
+    build_config,
+    flag_values,
+    setting_flags,
+)
+from lstm_core.config import RunConfig
+from lstm_core.errors import StudioError
 from tests.data.reviews import review_rows, reviews_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +131,82 @@ def test_train_help_explains_every_setting():
     result = cli("train", "--help")
     assert result.returncode == 0, result.stderr
     assert "95% of texts" in result.stdout and "--bucket-by-length" in result.stdout
+
+
+# --- the train command's setting flags, generated from the config declarations ------------------
+
+# The flags scripts already use, by --help group: a contract, so a new declaration that should
+# not be a flag (a data-source field) is caught here.
+SETTING_FLAGS = {
+    "model": {"--cell", "--embed-dim", "--units", "--layers", "--bidirectional", "--pooling",
+              "--dropout", "--recurrent-dropout"},
+    "text": {"--max-len", "--vocab-size", "--tokenizer", "--remove-stopwords"},
+    "training": {"--epochs", "--batch-size", "--learning-rate", "--lr-schedule", "--optimizer",
+                 "--early-stopping", "--class-weights", "--seed", "--val-split", "--test-split",
+                 "--device", "--mixed-precision", "--bucket-by-length"},
+}
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_arguments(parser)
+    return parser
+
+
+def _another_value(item):
+    """A valid value other than the default, so a flag that is dropped cannot pass."""
+    if item.kind is bool:
+        return not item.default
+    if item.spec.choices is not None:
+        return next(choice for choice in item.spec.choices if choice != item.default)
+    if item.kind is int:
+        return item.default + 1 if item.default < item.spec.high else item.default - 1
+    return (item.default + item.spec.high) / 2
+
+
+def test_the_setting_flags_are_the_ones_scripts_use():
+    groups: dict[str, set] = {}
+    for section, item in setting_flags():
+        groups.setdefault(FLAG_GROUPS[section], set()).add(item.flag)
+    assert groups == SETTING_FLAGS
+
+
+@pytest.mark.parametrize(("section", "item"), setting_flags(), ids=lambda p: str(p))
+def test_every_flag_lands_in_its_config_field(section, item):
+    value = _another_value(item)
+    if item.kind is bool:
+        given = [item.flag if value else f"--no-{item.flag[2:]}"]
+    else:
+        given = [item.flag, str(value)]
+    args = _train_parser().parse_args(["demo-en", *given])
+    config = build_config(args, {}, "text", "label")
+    assert getattr(getattr(config, section), item.name) == value
+    assert RunConfig.from_dict(config.to_dict()) == config
+
+
+def test_flags_override_suggestions_and_seed_sets_the_split_too():
+    args = _train_parser().parse_args(["demo-en", "--units", "8", "--seed", "7"])
+    suggested = {"model": {"units": 64, "embed_dim": 128}, "train": {"epochs": 2}}
+    config = build_config(args, suggested, "review", "stars")
+    assert (config.model.units, config.model.embed_dim, config.train.epochs) == (8, 128, 2)
+    assert config.train.seed == config.data.seed == 7
+    assert (config.data.text_col, config.data.label_col) == ("review", "stars")
+
+
+def test_a_flag_value_the_config_refuses_names_the_field():
+    args = _train_parser().parse_args(["demo-en", "--dropout", "0.95"])
+    with pytest.raises(StudioError, match=r"dropout must be a number from 0.0 up to 0.9"):
+        build_config(args, {}, "text", "label")
+
+
+def test_a_new_declared_field_gets_a_flag():
+    from tests.test_config import Throwaway
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    add_setting_flags(parser, {"extra": Throwaway})
+    args = parser.parse_args(["--momentum", "0.5", "--nesterov"])
+    assert flag_values(args, {"extra": Throwaway}) == {"extra": {"momentum": 0.5,
+                                                                 "nesterov": True}}
+    assert "How much of the last update carries on." in parser.format_help()
+    with pytest.raises(SystemExit):  # declared with flag=False
+        parser.parse_args(["--warmup", "2"])

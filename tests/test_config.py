@@ -1,6 +1,21 @@
+from dataclasses import dataclass, fields
+
 import pytest
 
-from lstm_core.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainConfig
+from lstm_core.config import (
+    HELP,
+    SECTIONS,
+    ConfigSection,
+    DataConfig,
+    ModelConfig,
+    RunConfig,
+    TextConfig,
+    TrainConfig,
+    declared,
+    form_settings,
+    setting,
+    settings_of,
+)
 from lstm_core.errors import StudioError
 
 
@@ -60,3 +75,101 @@ def test_defaults_keep_cudnn_and_blockers_say_why():
     reasons = ModelConfig(recurrent_dropout=0.2).cudnn_blockers()
     assert len(reasons) == 1 and "recurrent_dropout" in reasons[0]
     assert "cuDNN" in ModelConfig(cell="simple_rnn").cudnn_blockers()[0]
+
+
+# --- settings declared once ----------------------------------------------------------------------
+
+
+def test_every_field_is_declared_with_its_help():
+    for kind in SECTIONS.values():
+        declared_names = [item.name for item in settings_of(kind)]
+        assert declared_names == [f.name for f in fields(kind)], kind.__name__
+    assert set(HELP) == {item.name for _, item in declared()}
+    assert all(text.strip() for text in HELP.values())
+
+
+@pytest.mark.parametrize(("section", "item"), [pair for pairs in form_settings().values()
+                                               for pair in pairs], ids=lambda p: str(p))
+def test_every_form_value_is_one_validation_accepts(section, item):
+    """The Train form offers nothing the config would refuse: its ends, steps and choices."""
+    kind = SECTIONS[section]
+    offered = {"select": item.spec.choices, "toggle": (True, False), "steps": item.spec.steps,
+               "slider": item.form_range(), "number": item.form_range()}[item.spec.widget]
+    for value in offered:
+        kind(**{item.name: value})  # raises StudioError when refused
+    if item.spec.widget in ("slider", "number"):
+        low, high = item.form_range()
+        assert item.spec.low <= low < high <= item.spec.high
+
+
+def test_a_narrower_slider_is_declared_not_hidden():
+    narrowed = {item.name: item.form_range() for _, item in declared()
+                if item.spec.ui_low is not None or item.spec.ui_high is not None}
+    assert narrowed == {"val_split": (0.05, 0.5), "recurrent_dropout": (0.0, 0.5)}
+    assert ModelConfig(recurrent_dropout=0.9).recurrent_dropout == 0.9  # still valid
+
+
+def test_both_seeds_share_one_help_as_one_flag_and_one_box_set_both():
+    seeds = [item for _, item in declared() if item.name == "seed"]
+    assert len(seeds) == 2 and seeds[0].spec.help == seeds[1].spec.help == HELP["seed"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "pattern"),
+    [
+        ({"widget": "dial"}, r"widget 'dial' is not one of"),
+        ({"column": "model"}, r"needs a widget and a label"),
+        ({"widget": "steps"}, r"steps go with widget='steps'"),
+        ({"low": 0.0}, r"declare both low and high"),
+        ({"low": 0.0, "high": 1.0, "low_open": True, "widget": "slider", "label": "x"},
+         r"open low bound needs ui_low"),
+        ({"low": 0.0, "high": 1.0, "ui_high": 2.0}, r"ui bound 2.0 is outside 0.0..1.0"),
+    ],
+)
+def test_a_bad_declaration_fails_when_the_class_is_defined(spec, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        setting(0.5, "Some help.", **spec)
+
+
+def test_a_spec_must_fit_its_field_type():
+    @dataclass(frozen=True)
+    class Bad(ConfigSection):
+        size: int = setting(3, "A size.", low=1, high=10.5)
+
+    with pytest.raises(TypeError, match=r"Bad.size: the bounds and steps of a whole-number"):
+        Bad()
+
+
+@dataclass(frozen=True)
+class Throwaway(ConfigSection):
+    """A section as a new concern would add it: nothing but declarations."""
+
+    momentum: float = setting(0.9, "How much of the last update carries on.", low=0.0, high=1.0,
+                              low_open=True, widget="slider", step=0.1, ui_low=0.1,
+                              label="Momentum", column="training")
+    nesterov: bool = setting(False, "Look ahead before stepping.", widget="toggle",
+                             label="Nesterov", column="training")
+    warmup: int | None = setting(None, "Epochs of warm-up.", low=0, high=5, flag=False)
+    schedule: str = setting("cosine", "The curve.", choices=("cosine", "step"), flag=False)
+
+
+@pytest.mark.parametrize(
+    ("values", "pattern"),
+    [
+        ({"momentum": 0.0}, r"momentum must be a number above 0.0 up to 1.0; got 0.0"),
+        ({"nesterov": 1}, r"nesterov must be true or false; got 1"),
+        ({"warmup": 6}, r"warmup must be a whole number from 0 to 5; got 6"),
+        ({"schedule": "linear"}, r"schedule must be one of cosine, step; got 'linear'"),
+    ],
+)
+def test_a_new_declared_field_is_validated(values, pattern):
+    assert Throwaway(warmup=None) == Throwaway()  # None is accepted: the type is optional
+    with pytest.raises(StudioError, match=pattern):
+        Throwaway(**values)
+
+
+def test_a_new_declared_field_gets_help_and_a_place_on_the_form():
+    layout = form_settings({"extra": Throwaway})
+    assert [item.name for _, item in layout["training"]] == ["momentum", "nesterov"]
+    assert layout["training"][0][1].form_range() == (0.1, 1.0)
+    assert [item.kind for item in settings_of(Throwaway)] == [float, bool, int, str]

@@ -10,37 +10,56 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
-from lstm_core.config import (
-    CELLS,
-    CLASS_WEIGHTS,
-    DEVICES,
-    HELP,
-    LR_SCHEDULES,
-    OPTIMIZERS,
-    POOLINGS,
-    TOKENIZERS,
-    RunConfig,
-)
+from lstm_core.config import SECTIONS, RunConfig, Setting, declared
 from lstm_core.errors import StudioError
 
-# flag dest -> config section; a flag left out (None) keeps the suggested or default value.
-FLAG_SECTIONS = {
-    "epochs": "train", "batch_size": "train", "learning_rate": "train", "lr_schedule": "train",
-    "seed": "train", "device": "train", "early_stopping": "train", "class_weights": "train",
-    "mixed_precision": "train", "optimizer": "train", "bucket_by_length": "train",
-    "embed_dim": "model", "units": "model", "layers": "model", "bidirectional": "model",
-    "cell": "model", "pooling": "model", "dropout": "model", "recurrent_dropout": "model",
-    "max_len": "text", "vocab_size": "text", "tokenizer": "text", "remove_stopwords": "text",
-    "val_split": "data", "test_split": "data",
-}
+# Config section -> the argument group that lists its flags, in --help's order; a section not
+# named here gets a group of its own name, after these.
+FLAG_GROUPS = {"model": "model", "text": "text", "train": "training", "data": "training"}
 
 
-def _help(name: str) -> str:
-    return HELP[name].replace("%", "%%")  # argparse formats help strings with %
+def setting_flags(sections: Mapping[str, type] | None = None) -> list[tuple[str, Setting]]:
+    """(section, setting) for every setting declared with a flag, in --help's order."""
+    sections = SECTIONS if sections is None else sections
+    order = [name for name in FLAG_GROUPS if name in sections]
+    order += [name for name in sections if name not in FLAG_GROUPS]
+    return [(section, item) for section, item in declared({name: sections[name] for name in order})
+            if item.spec.flag]
+
+
+def add_setting_flags(parser: argparse.ArgumentParser,
+                      sections: Mapping[str, type] | None = None) -> None:
+    """One flag per declared setting, in its section's group; left out, it stays None."""
+    groups: dict[str, Any] = {}
+    for section, item in setting_flags(sections):
+        title = FLAG_GROUPS.get(section, section)
+        if title not in groups:
+            groups[title] = parser.add_argument_group(title)
+        options: dict[str, Any] = {"help": item.spec.help.replace("%", "%%")}  # % formats
+        if item.kind is bool:
+            options.update(action=argparse.BooleanOptionalAction, default=None)
+        elif item.spec.choices is not None:
+            options["choices"] = item.spec.choices
+        else:
+            options["type"] = item.kind
+        groups[title].add_argument(item.flag, dest=item.name, **options)
+
+
+def flag_values(args: argparse.Namespace,
+                sections: Mapping[str, type] | None = None) -> dict[str, dict]:
+    """The settings given as flags, by section: ``{"model": {"units": 8}, ...}``."""
+    given: dict[str, dict] = {}
+    for section, item in setting_flags(sections):
+        value = getattr(args, item.name)
+        if value is not None:
+            given.setdefault(section, {})[item.name] = value
+    return given
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,35 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-data", type=Path,
                         help="evaluate on this file (same columns) instead of a split")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
-    switch = {"action": argparse.BooleanOptionalAction, "default": None}
-    model = parser.add_argument_group("model")
-    model.add_argument("--cell", choices=CELLS, help=_help("cell"))
-    model.add_argument("--embed-dim", type=int, help=_help("embed_dim"))
-    model.add_argument("--units", type=int, help=_help("units"))
-    model.add_argument("--layers", type=int, help=_help("layers"))
-    model.add_argument("--bidirectional", help=_help("bidirectional"), **switch)
-    model.add_argument("--pooling", choices=POOLINGS, help=_help("pooling"))
-    model.add_argument("--dropout", type=float, help=_help("dropout"))
-    model.add_argument("--recurrent-dropout", type=float, help=_help("recurrent_dropout"))
-    text = parser.add_argument_group("text")
-    text.add_argument("--max-len", type=int, help=_help("max_len"))
-    text.add_argument("--vocab-size", type=int, help=_help("vocab_size"))
-    text.add_argument("--tokenizer", choices=TOKENIZERS, help=_help("tokenizer"))
-    text.add_argument("--remove-stopwords", help=_help("remove_stopwords"), **switch)
-    train = parser.add_argument_group("training")
-    train.add_argument("--epochs", type=int, help=_help("epochs"))
-    train.add_argument("--batch-size", type=int, help=_help("batch_size"))
-    train.add_argument("--learning-rate", type=float, help=_help("learning_rate"))
-    train.add_argument("--lr-schedule", choices=LR_SCHEDULES, help=_help("lr_schedule"))
-    train.add_argument("--optimizer", choices=OPTIMIZERS, help=_help("optimizer"))
-    train.add_argument("--early-stopping", type=int, help=_help("early_stopping"))
-    train.add_argument("--class-weights", choices=CLASS_WEIGHTS, help=_help("class_weights"))
-    train.add_argument("--seed", type=int, help=_help("seed"))
-    train.add_argument("--val-split", type=float, help=_help("val_split"))
-    train.add_argument("--test-split", type=float, help=_help("test_split"))
-    train.add_argument("--device", choices=DEVICES, help=_help("device"))
-    train.add_argument("--mixed-precision", help=_help("mixed_precision"), **switch)
-    train.add_argument("--bucket-by-length", help=_help("bucket_by_length"), **switch)
+    add_setting_flags(parser)
 
 
 def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label_col: str
@@ -101,11 +92,9 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
         rating_threshold=args.rating_threshold, encoding=args.encoding,
         test_data=str(args.test_data) if args.test_data else None,
     )
-    for dest, section in FLAG_SECTIONS.items():
-        value = getattr(args, dest)
-        if value is not None:
-            sections.setdefault(section, {})[dest] = value
-    if args.seed is not None:
+    for section, values in flag_values(args).items():
+        sections.setdefault(section, {}).update(values)
+    if args.seed is not None:  # one seed drives the split and the training
         sections["data"]["seed"] = args.seed
     if args.test_data:
         sections["data"]["test_split"] = 0.0
@@ -133,8 +122,7 @@ def run(args: argparse.Namespace) -> int:
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
                            seed=args.seed or 0, encoding=args.encoding)
     text_col, label_col = examples.text_col, examples.label_col
-    text_flags = {k: getattr(args, k) for k in ("tokenizer", "remove_stopwords")}
-    text_config = TextConfig(**{k: v for k, v in text_flags.items() if v is not None})
+    text_config = TextConfig(**flag_values(args).get("text", {}))
     report = check_examples(examples.frame, text_config, dropped=examples.dropped,
                             rows_total=examples.rows_total, encoding=examples.encoding)
     say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
@@ -165,8 +153,10 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
     from lstm_core.store.runs import find_run
     from lstm_core.training.train import reopen_run
 
-    given = [f"--{name.replace('_', '-')}" for name in (*FLAG_SECTIONS, "test_data", "encoding")
-             if getattr(args, name) is not None] + ([args.data] if args.data else [])
+    given = [item.flag for _, item in setting_flags() if getattr(args, item.name) is not None]
+    given += [flag for flag, name in (("--test-data", "test_data"), ("--encoding", "encoding"))
+              if getattr(args, name) is not None]
+    given += [args.data] if args.data else []
     if given:
         raise StudioError(f"--resume goes on with the run's own data and settings; leave out "
                           f"{', '.join(given)}.")

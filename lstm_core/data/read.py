@@ -29,9 +29,9 @@ from pyarrow import ArrowException
 
 from lstm_core.data.encoding import TextEncoding, decode
 from lstm_core.errors import StudioError
+from lstm_core.settings import MAX_UPLOAD_MB, max_upload_bytes
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit (server.maxUploadSize)
-MAX_UPLOAD_ENV = "LSTM_STUDIO_MAX_UPLOAD_MB"
+MAX_UPLOAD_ENV = MAX_UPLOAD_MB.name
 
 MAX_LABEL_VALUES = 20  # a column with more distinct values than this reads as text or ids
 DELIMITERS = ",\t;|"
@@ -53,30 +53,6 @@ _WORKBOOK_ERRORS = (
     zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
     InvalidFileException, ParseError, KeyError, ValueError, TypeError, OSError,
 )
-
-
-def max_upload_bytes() -> int:
-    """The largest file accepted, in bytes.
-
-    Read from ``LSTM_STUDIO_MAX_UPLOAD_MB`` at each call, so a deployment can change the limit
-    without a code change; unset, it is ``DEFAULT_MAX_BYTES``.
-
-    Raises:
-        StudioError: the variable is not a positive number.
-    """
-    raw = os.environ.get(MAX_UPLOAD_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        megabytes = float(raw)
-    except ValueError:
-        megabytes = math.nan
-    if not (math.isfinite(megabytes) and megabytes > 0):
-        raise StudioError(
-            f"{MAX_UPLOAD_ENV} must be a positive number of megabytes such as 500; got {raw!r}. "
-            "Fix or unset that environment variable."
-        )
-    return int(megabytes * 1024 * 1024)
 
 
 def read_table(

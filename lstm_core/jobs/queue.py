@@ -18,18 +18,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from lstm_core.config import whole_number_setting
 from lstm_core.errors import StudioError
 from lstm_core.fileio import read_json
+from lstm_core.settings import max_jobs
 from lstm_core.store import runs
 
-MAX_JOBS_ENV = "LSTM_STUDIO_MAX_JOBS"
 POLL_S = 0.5
-
-
-def max_jobs() -> int:
-    """Jobs that may train at once on each device: ``$LSTM_STUDIO_MAX_JOBS``, default 1."""
-    return whole_number_setting(MAX_JOBS_ENV, 1)
 
 
 def jobs_ahead(run_dir: Path) -> int:

@@ -23,10 +23,10 @@ from typing import Any
 import psutil
 from filelock import FileLock
 
+from lstm_core import settings
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, file_stamp, read_json, safe_name
 
-RUNS_ENV = "LSTM_STUDIO_RUNS"
 STATES = ("queued", "running", "stopped", "finished", "failed", "interrupted")
 ACTIVE_STATES = ("queued", "running")
 RESUMABLE_STATES = ("stopped", "failed", "interrupted")
@@ -60,7 +60,7 @@ def now_iso() -> str:
 
 def runs_root() -> Path:
     """``$LSTM_STUDIO_RUNS``, else ``./runs``; created on first use."""
-    root = Path(os.environ.get(RUNS_ENV) or "runs").expanduser()
+    root = settings.runs_dir()
     root.mkdir(parents=True, exist_ok=True)
     return root
 

@@ -17,32 +17,25 @@ student has to understand:
 from __future__ import annotations
 
 import json
-import os
 
-from lstm_core.config import whole_number_setting
+from lstm_core import settings
 from lstm_core.errors import StudioError
-
-CPU_REPLICAS_ENV = "LSTM_STUDIO_CPU_REPLICAS"
-
-
-def cpu_replicas() -> int:
-    return whole_number_setting(CPU_REPLICAS_ENV, 1)
 
 
 def split_cpu() -> None:
     """Make ``$LSTM_STUDIO_CPU_REPLICAS`` logical CPUs; must run before TensorFlow's first op."""
     import tensorflow as tf
 
-    replicas = cpu_replicas()
+    replicas = settings.cpu_replicas()
     if replicas > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
         try:
             tf.config.set_logical_device_configuration(
                 cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(replicas)])
         except RuntimeError:
-            raise StudioError(f"{CPU_REPLICAS_ENV} needs a fresh process: TensorFlow is already "
-                              "running in this one. Start the job with jobs.start_job or the "
-                              "CLI.") from None
+            raise StudioError(f"{settings.CPU_REPLICAS.name} needs a fresh process: TensorFlow "
+                              "is already running in this one. Start the job with "
+                              "jobs.start_job or the CLI.") from None
 
 
 def training_strategy(device_name: str):
@@ -53,8 +46,9 @@ def training_strategy(device_name: str):
     """
     import tensorflow as tf
 
-    if os.environ.get("TF_CONFIG"):
-        cluster = _cluster(os.environ["TF_CONFIG"])
+    tf_config = settings.tf_config()
+    if tf_config is not None:
+        cluster = _cluster(tf_config)
         if cluster > 1:
             raise StudioError(
                 f"TF_CONFIG names {cluster} machines, but Keras 3's fit() cannot train across "

@@ -14,7 +14,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from lstm_core.config import HELP, TOKENIZERS
+from lstm_core.config import HELP, TextConfig, settings_of
 from lstm_core.data.check import check_examples
 from lstm_core.data.datasets import (
     Selection,
@@ -28,11 +28,13 @@ from lstm_core.data.datasets import (
 )
 from lstm_core.data.encoding import ENCODINGS
 from lstm_core.data.examples import looks_like_rating, suggest_rating_threshold
-from lstm_core.data.read import max_upload_bytes, text_encoding
+from lstm_core.data.read import text_encoding
 from lstm_core.data.sources import BUILTIN_SOURCES
 from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
+from lstm_core.settings import max_upload_bytes
 from lstm_core.text.processor import TextProcessor
+from pages.components.settings_form import setting_widget
 
 UPLOAD = "upload"
 AUTO = "auto"  # the encoding select box's "detect it" option
@@ -48,15 +50,6 @@ UPLOAD_TYPES = ["csv", "tsv", "tab", "txt", "json", "jsonl", "ndjson", "xlsx", "
                 "gz"]
 PREVIEW_ROWS = 20
 TOKEN_PREVIEW_ROWS = 5
-TEXT_OPTIONS = {
-    "lowercase": "Lowercase",
-    "strip_html": "Remove HTML",
-    "strip_urls": "Remove links",
-    "strip_mentions": "Remove @mentions",
-    "strip_hashtags": "Remove #hashtags",
-    "strip_punctuation": "Remove punctuation",
-    "remove_stopwords": "Remove stopwords",
-}
 
 
 # --- the data set ---------------------------------------------------------------------------------
@@ -276,15 +269,16 @@ def preprocessing_options(container, dataset_id: str, selection: Selection) -> S
     text = selection.text
     container.caption("How raw text becomes tokens. The trained model keeps these settings and "
                       "applies them to every text it is asked about.")
-    tokenizer = container.selectbox(
-        "Tokenizer", TOKENIZERS, index=TOKENIZERS.index(text["tokenizer"]),
-        key=f"{dataset_id}-tokenizer", help=HELP["tokenizer"],
-    )
-    chosen = {"tokenizer": tokenizer}
+    # The text settings with a widget that the Train form leaves out: the tokenizer, then the
+    # cleaning switches three to a row.
+    here = [item for item in settings_of(TextConfig)
+            if item.spec.widget is not None and item.spec.column is None]
+    switches = [item for item in here if item.kind is bool]
+    chosen = {item.name: setting_widget(container, item, text[item.name], dataset_id)
+              for item in here if item.kind is not bool}
     columns = container.columns(3)
-    for number, (name, label) in enumerate(TEXT_OPTIONS.items()):
-        chosen[name] = columns[number % 3].toggle(label, value=text[name], help=HELP[name],
-                                                  key=f"{dataset_id}-{name}")
+    for number, item in enumerate(switches):
+        chosen[item.name] = setting_widget(columns[number % 3], item, text[item.name], dataset_id)
     changed = {name: value for name, value in chosen.items() if text[name] != value}
     if changed:
         selection = _save(container, dataset_id, selection, {"text": {**text, **changed}})

@@ -5,23 +5,15 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lstm_core.config import (
-    CELLS,
-    CLASS_WEIGHTS,
-    DEVICES,
-    HELP,
-    LR_SCHEDULES,
-    OPTIMIZERS,
-    POOLINGS,
-    RunConfig,
-)
+from lstm_core.config import SECTIONS, RunConfig, Setting, form_settings
 from lstm_core.data.datasets import SELECTION_FILE, dataset_dir
 from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
 from lstm_core.model.plan import model_plan
 
-BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
-LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+COLUMN_TITLES = {"model": "Model", "training": "Training", "text": "Text and data"}
+# Within a column, widgets follow this section order, then the fields' declaration order.
+FORM_ORDER = ("model", "text", "data", "train")
 
 
 @st.cache_data(show_spinner="Checking the data...", max_entries=32)
@@ -39,82 +31,52 @@ def cached_suggestions(dataset_id: str) -> tuple[RunConfig, dict]:
     return RunConfig.from_dict(config), report
 
 
-def _pick(container, label: str, options: list, value, field: str, key: str):
-    options = options if value in options else sorted([*options, value])
-    return container.select_slider(label, options=options, value=value, help=HELP[field],
-                                   key=f"{key}-{field}")
+def form_layout() -> dict[str, list[tuple[str, Setting]]]:
+    """(section, setting) pairs by form column, in the order they are drawn."""
+    return form_settings({name: SECTIONS[name] for name in FORM_ORDER})
+
+
+def setting_widget(container, item: Setting, value, key: str, disabled: bool = False):
+    """Draw one declared setting as its widget (keyed ``{key}-{name}``) and return its value.
+
+    A value outside the widget's range or steps (one typed into config.json) is added to them,
+    so the form never changes a setting the user did not touch.
+    """
+    spec = item.spec
+    common = {"help": spec.help, "key": f"{key}-{item.name}", "disabled": disabled}
+    if spec.widget == "select":
+        return container.selectbox(spec.label, spec.choices, index=spec.choices.index(value),
+                                   **common)
+    if spec.widget == "toggle":
+        return container.toggle(spec.label, value, **common)
+    if spec.widget == "steps":
+        options = sorted({*spec.steps, value})
+        return container.select_slider(spec.label, options=options, value=value, **common)
+    low, high = item.form_range()
+    low, high, value = item.kind(min(low, value)), item.kind(max(high, value)), item.kind(value)
+    if spec.widget == "slider":
+        step = item.kind(spec.step) if spec.step is not None else None
+        return item.kind(container.slider(spec.label, low, high, value, step, **common))
+    return item.kind(container.number_input(spec.label, low, high, value, **common))
 
 
 def settings_form(container, suggested: RunConfig, report: dict, key: str) -> RunConfig | None:
     """Draw the settings and return the chosen config (None when a value is invalid)."""
-    model, text, train, data = suggested.model, suggested.text, suggested.train, suggested.data
-    left, middle, right = container.columns(3)
-
-    left.subheader("Model")
-    cell = left.selectbox("Cell", CELLS, index=CELLS.index(model.cell), help=HELP["cell"],
-                          key=f"{key}-cell")
-    embed_dim = _pick(left, "Embedding size", [16, 32, 64, 128, 256], model.embed_dim,
-                      "embed_dim", key)
-    units = _pick(left, "Units", [4, 8, 16, 32, 64, 128, 256], model.units, "units", key)
-    layers = left.slider("Layers", 1, 3, model.layers, help=HELP["layers"], key=f"{key}-layers")
-    bidirectional = left.toggle("Bidirectional", model.bidirectional, help=HELP["bidirectional"],
-                                key=f"{key}-bidirectional")
-    pooling = left.selectbox("Pooling", POOLINGS, index=POOLINGS.index(model.pooling),
-                             help=HELP["pooling"], key=f"{key}-pooling")
-    dropout = left.slider("Dropout", 0.0, 0.8, model.dropout, 0.05, help=HELP["dropout"],
-                          key=f"{key}-dropout")
-    recurrent_dropout = left.slider("Recurrent dropout", 0.0, 0.5, model.recurrent_dropout, 0.05,
-                                    help=HELP["recurrent_dropout"], key=f"{key}-rdropout")
-
-    middle.subheader("Training")
-    epochs = middle.number_input("Epochs", 1, 200, train.epochs, help=HELP["epochs"],
-                                 key=f"{key}-epochs")
-    batch_size = _pick(middle, "Batch size", BATCH_SIZES, train.batch_size, "batch_size", key)
-    learning_rate = _pick(middle, "Learning rate", LEARNING_RATES, train.learning_rate,
-                          "learning_rate", key)
-    lr_schedule = middle.selectbox("Learning-rate schedule", LR_SCHEDULES,
-                                   LR_SCHEDULES.index(train.lr_schedule), help=HELP["lr_schedule"],
-                                   key=f"{key}-lr_schedule")
-    optimizer = middle.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(train.optimizer),
-                                 help=HELP["optimizer"], key=f"{key}-optimizer")
-    early_stopping = middle.number_input("Early stopping patience", 0, 50, train.early_stopping,
-                                         help=HELP["early_stopping"], key=f"{key}-early")
-    class_weights = middle.selectbox("Class weights", CLASS_WEIGHTS,
-                                     CLASS_WEIGHTS.index(train.class_weights),
-                                     help=HELP["class_weights"], key=f"{key}-weights")
-    seed = middle.number_input("Seed", 0, 2**31 - 1, train.seed, help=HELP["seed"],
-                               key=f"{key}-seed")
-
-    right.subheader("Text and data")
-    max_len = right.number_input("Max length (tokens)", 1, 5000, text.max_len,
-                                 help=HELP["max_len"], key=f"{key}-max_len")
-    vocab_size = right.number_input("Vocabulary size", 3, 2_000_000, text.vocab_size,
-                                    help=HELP["vocab_size"], key=f"{key}-vocab")
-    val_split = right.slider("Validation share", 0.05, 0.3, data.val_split, 0.05,
-                             help=HELP["val_split"], key=f"{key}-val")
-    test_split = right.slider("Test share", 0.0, 0.3, data.test_split, 0.05,
-                              help=HELP["test_split"], key=f"{key}-test",
-                              disabled=data.test_split == 0.0 and data.source == "keras-imdb")
-    device = right.selectbox("Device", DEVICES, DEVICES.index(train.device), help=HELP["device"],
-                             key=f"{key}-device")
-    mixed_precision = right.toggle("Mixed precision", train.mixed_precision,
-                                   help=HELP["mixed_precision"], key=f"{key}-mixed")
-    bucket = right.toggle("Group batches by length", train.bucket_by_length,
-                          help=HELP["bucket_by_length"], key=f"{key}-bucket")
+    layout = form_layout()
+    data = suggested.data
+    fixed = {"test_split"} if data.test_split == 0.0 and data.source == "keras-imdb" else set()
+    chosen: dict[str, dict] = {section: {} for section in FORM_ORDER}
+    for column, (name, settings) in zip(container.columns(len(layout)), layout.items(),
+                                        strict=True):
+        column.subheader(COLUMN_TITLES[name])
+        for section, item in settings:
+            value = getattr(getattr(suggested, section), item.name)
+            chosen[section][item.name] = setting_widget(column, item, value, key,
+                                                        disabled=item.name in fixed)
+    chosen["data"]["seed"] = chosen["train"]["seed"]  # one seed drives the split and the training
     try:
-        config = RunConfig(
-            data=replace(data, val_split=val_split, test_split=test_split, seed=int(seed)),
-            text=replace(text, max_len=int(max_len), vocab_size=int(vocab_size)),
-            model=replace(model, cell=cell, embed_dim=embed_dim, units=units, layers=layers,
-                          bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-                          recurrent_dropout=recurrent_dropout),
-            train=replace(train, epochs=int(epochs), batch_size=batch_size,
-                          learning_rate=learning_rate, lr_schedule=lr_schedule,
-                          optimizer=optimizer,
-                          early_stopping=int(early_stopping), class_weights=class_weights,
-                          seed=int(seed), device=device, mixed_precision=mixed_precision,
-                          bucket_by_length=bucket),
-        )
+        config = RunConfig(**{section: replace(getattr(suggested, section), **values)
+                              for section, values in chosen.items()})
     except StudioError as exc:
         container.error(str(exc))
         return None

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lstm_core.jobs.process import stop_all
-from lstm_core.store import runs
+from lstm_core.settings import RUNS
 from tests.app_server import AppServer, start_app_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,7 +78,7 @@ def tiny_job(studio, monkeypatch):
     from lstm_core.training.train import create_run
     from tests.helpers import demo_examples, tiny_config
 
-    monkeypatch.setenv(runs.RUNS_ENV, str(studio.runs))
+    monkeypatch.setenv(RUNS.name, str(studio.runs))
 
     def start(name: str, **train) -> Path:
         run_dir = create_run(tiny_config(**train), demo_examples(), run_dir=studio.runs / name)

@@ -1,22 +1,9 @@
-import pytest
 
-from lstm_core.errors import StudioError
 from lstm_core.jobs.process import start_job, stop_job
-from lstm_core.jobs.queue import max_jobs
 from lstm_core.store import runs
 from lstm_core.training.train import create_run
 from tests.helpers import demo_examples, tiny_config
 from tests.jobs.test_process import wait_for
-
-
-def test_max_jobs_comes_from_the_environment(monkeypatch):
-    monkeypatch.delenv("LSTM_STUDIO_MAX_JOBS", raising=False)
-    assert max_jobs() == 1
-    monkeypatch.setenv("LSTM_STUDIO_MAX_JOBS", "3")
-    assert max_jobs() == 3
-    monkeypatch.setenv("LSTM_STUDIO_MAX_JOBS", "zero")
-    with pytest.raises(StudioError, match="LSTM_STUDIO_MAX_JOBS must be a whole number"):
-        max_jobs()
 
 
 def test_jobs_beyond_the_limit_wait_in_order_and_start_when_a_slot_frees(tmp_path):

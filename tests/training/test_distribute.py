@@ -13,7 +13,7 @@ import pytest
 
 from lstm_core import load_run
 from lstm_core.errors import StudioError
-from lstm_core.training.distribute import CPU_REPLICAS_ENV, cpu_replicas
+from lstm_core.settings import CPU_REPLICAS, cpu_replicas
 from tests.app_server import ROOT, free_port
 
 TINY = ["--demo-rows", "600", "--epochs", "2", "--units", "8", "--embed-dim", "8"]
@@ -33,7 +33,7 @@ def outcome(process: subprocess.Popen) -> dict:
 
 
 def test_two_logical_cpus_train_one_model_with_mirrored_strategy(tmp_path):
-    result = outcome(train(tmp_path / "run", **{CPU_REPLICAS_ENV: "2"}))
+    result = outcome(train(tmp_path / "run", **{CPU_REPLICAS.name: "2"}))
     assert result["status"] == "finished"
     assert result["device"] == "2 x CPU (MirroredStrategy)"
     assert len(load_run(tmp_path / "run").predict(["the food was not good", "great"])) == 2
@@ -58,7 +58,7 @@ def test_a_cluster_of_several_machines_is_refused_with_the_upstream_reason(tmp_p
 
 
 def test_a_bad_replica_count_or_cluster_is_refused(monkeypatch):
-    monkeypatch.setenv(CPU_REPLICAS_ENV, "two")
+    monkeypatch.setenv(CPU_REPLICAS.name, "two")
     with pytest.raises(StudioError, match="whole number"):
         cpu_replicas()
     from lstm_core.training.distribute import training_strategy

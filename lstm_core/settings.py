@@ -1,0 +1,119 @@
+"""Deployment settings: every environment variable the studio reads, declared once as data.
+
+Each ``EnvSetting`` names its variable, its default, what it means and how its text is parsed;
+one accessor per setting reads it at each call, so a deployment (or a test) can change a value
+without a restart. No other module reads ``os.environ`` for these names. Unset or blank means
+the default.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lstm_core.errors import StudioError
+
+
+def parse_whole_number(name: str, raw: str) -> int:
+    """A whole number of at least 1, such as a count of jobs or devices."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise StudioError(f"{name} must be a whole number of at least 1; got {raw!r}.")
+    return value
+
+
+def parse_megabytes(name: str, raw: str) -> int:
+    """A positive number of megabytes (fractions allowed), returned in bytes."""
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes > 0):
+        raise StudioError(
+            f"{name} must be a positive number of megabytes such as 500; got {raw.strip()!r}. "
+            "Fix or unset that environment variable."
+        )
+    return int(megabytes * 1024 * 1024)
+
+
+def parse_path(name: str, raw: str) -> Path:
+    """A directory; ``~`` is expanded."""
+    return Path(raw).expanduser()
+
+
+def parse_text(name: str, raw: str) -> str:
+    """Text kept as it is, for a reader further on (TF_CONFIG's JSON, which TensorFlow reads)."""
+    return raw
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One environment variable: its name, default (as text), meaning and parser."""
+
+    name: str
+    default: str | None  # None: unset means "not given", and the accessor returns None
+    meaning: str
+    parse: Callable[[str, str], Any]  # (name, text) -> value; a bad text raises StudioError
+
+    def read(self) -> Any:
+        """The current value: the variable parsed, or the default when unset or blank."""
+        raw = os.environ.get(self.name, "")
+        if not raw.strip():
+            if self.default is None:
+                return None
+            raw = self.default
+        return self.parse(self.name, raw)
+
+
+RUNS = EnvSetting("LSTM_STUDIO_RUNS", "runs",
+                  "where runs (and the app's chosen data sets) live", parse_path)
+MAX_UPLOAD_MB = EnvSetting("LSTM_STUDIO_MAX_UPLOAD_MB", "200",
+                           "larger files are refused before parsing (Streamlit's own default "
+                           "upload limit is 200 MB)", parse_megabytes)
+MAX_JOBS = EnvSetting("LSTM_STUDIO_MAX_JOBS", "1",
+                      "training jobs at once per device; the others queue in order",
+                      parse_whole_number)
+CPU_REPLICAS = EnvSetting("LSTM_STUDIO_CPU_REPLICAS", "1",
+                          "split the CPU into N logical devices and train with MirroredStrategy "
+                          "(the multi-device path without GPUs)", parse_whole_number)
+TF_CONFIG = EnvSetting("TF_CONFIG", None,
+                       "a cluster description for MultiWorkerMirroredStrategy (read by "
+                       "TensorFlow too); more than one machine is refused", parse_text)
+
+ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, CPU_REPLICAS, TF_CONFIG)
+
+
+def runs_dir() -> Path:
+    """``$LSTM_STUDIO_RUNS``, else ``./runs`` (not created here: ``store.runs.runs_root`` does)."""
+    return RUNS.read()
+
+
+def max_upload_bytes() -> int:
+    """The largest file accepted, in bytes: ``$LSTM_STUDIO_MAX_UPLOAD_MB``, default 200 MB.
+
+    Raises:
+        StudioError: the variable is not a positive number.
+    """
+    return MAX_UPLOAD_MB.read()
+
+
+def max_jobs() -> int:
+    """Jobs that may train at once on each device: ``$LSTM_STUDIO_MAX_JOBS``, default 1."""
+    return MAX_JOBS.read()
+
+
+def cpu_replicas() -> int:
+    """Logical CPUs to mirror over: ``$LSTM_STUDIO_CPU_REPLICAS``, default 1 (no split)."""
+    return CPU_REPLICAS.read()
+
+
+def tf_config() -> str | None:
+    """``$TF_CONFIG`` as written, or None when unset or blank."""
+    return TF_CONFIG.read()
