@@ -270,7 +270,7 @@ class RunSummary:
 
 # Summaries of settled runs, by directory, with the (mtime, size) of the files they were read
 # from. Every page lists the runs; a class's server holds hundreds, and reading three JSON files
-# of each on every click cost a tenth of the server's CPU under load with only four.
+# of each on every click is a real share of its CPU (docs/benchmarks.md).
 _SETTLED: dict[Path, tuple[tuple, RunSummary]] = {}
 
 

@@ -8,11 +8,14 @@ Weibo tutorials this product grew from did.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import multiprocessing
 import re
+import sys
+import types
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property, lru_cache
 
@@ -32,8 +35,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _SPACE = re.compile(r"\s+")
-# Below this much text, starting worker processes (each a fresh interpreter importing nltk, about
-# a second) costs more than it saves: 10,000 short reviews take 0.4 s on one core.
+# Below this much text, starting worker processes (each a fresh interpreter importing nltk)
+# costs more than it saves (docs/benchmarks.md).
 PARALLEL_MIN_CHARS = 4_000_000
 _PACK = "\x00"  # joins a text's tokens for the trip back from a worker process
 
@@ -55,6 +58,22 @@ NEGATIONS = frozenset(
     "not no never nor none nobody nothing neither nowhere cannot n't without hardly barely "
     "不 没 没有 别 无 非 未".split()
 )
+
+
+@contextlib.contextmanager
+def _no_main_script() -> Iterator[None]:
+    """Start spawned workers without re-running the main script in each of them.
+
+    Spawn runs ``__main__``'s file again in every worker; under Streamlit that is the page being
+    drawn (and under AppTest a generated script), which a tokenizer worker must not run. The
+    workers need only this module, which they import by name.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def has_cjk(text: str) -> bool:
@@ -149,13 +168,11 @@ class TextProcessor:
     def tokenize_many(self, texts, workers: int = 1) -> list[list[str]]:
         """Tokens of many texts; ``workers`` > 1 spreads big inputs over processes.
 
-        nltk's tokenizers are pure Python (about 0.5 ms for a movie review), so 50,000 reviews
-        take half a minute on one core; the training process passes its core count. This
-        process tokenizes its own share while ``workers - 1`` fresh interpreters (spawned: the
-        caller may hold TensorFlow's threads) do the rest, and each text's tokens travel back
-        as one string: on 2 cores IMDB's 50,000 reviews took 21 s with two workers and lists
-        of tokens, about 1 s of it starting the second interpreter and 2.6 s pickling 11
-        million strings.
+        nltk's tokenizers are pure Python, so a large set takes a while on one core; the
+        training process passes its core count. This process tokenizes its own share while
+        ``workers - 1`` fresh interpreters (spawned: the caller may hold TensorFlow's threads)
+        do the rest, and each text's tokens travel back as one string, which pickles much
+        faster than a list of them (docs/benchmarks.md).
         """
         texts = list(texts)
         if workers <= 1 or sum(len(text) for text in texts) < PARALLEL_MIN_CHARS:
@@ -165,7 +182,8 @@ class TextProcessor:
         pieces = [texts[i : i + chunk] for i in range(own, len(texts), chunk)]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-            parts = pool.map(self._tokenize_packed, pieces)  # submitted at once
+            with _no_main_script():
+                parts = pool.map(self._tokenize_packed, pieces)  # submitted, workers started
             tokens = [self.tokenize(text) for text in texts[:own]]
             return tokens + [_unpack(packed) for part in parts for packed in part]
 

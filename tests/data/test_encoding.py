@@ -7,7 +7,6 @@ Each file holds a few dozen several-sentence reviews in the language that encodi
 import codecs
 from dataclasses import dataclass
 
-import pandas as pd
 import pytest
 
 from lstm_core.data.encoding import ENCODINGS, TextEncoding, decode, normalize_encoding
@@ -15,9 +14,7 @@ from lstm_core.data.read import read_table, text_encoding
 from lstm_core.data.sources import load_source
 from lstm_core.errors import StudioError
 from tests.data.reviews import review_rows, reviews_csv
-
-ROWS = [("Great phone, works well", 1), ("Broke after a day", 0), ("Love it", 1)]
-EXPECTED = pd.DataFrame(ROWS, columns=["text", "label"])
+from tests.data.tables import EXPECTED, assert_rows, delimited, write_file
 
 
 @dataclass(frozen=True)
@@ -56,21 +53,7 @@ CASES = {
 }
 
 
-def _write(path, data):
-    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    return path
 
-
-def _delimited(delimiter):
-    lines = [f"text{delimiter}label"] + [
-        f'"{text}"{delimiter}{label}' if delimiter in text else f"{text}{delimiter}{label}"
-        for text, label in ROWS
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _assert_rows(frame):
-    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
 
 
 # --- every encoding users send ------------------------------------------------------------------
@@ -82,7 +65,7 @@ def test_every_review_survives_exactly(tmp_path, case):
     if case.read_as not in ("utf-8", "utf-8-sig", "utf-16"):
         with pytest.raises(UnicodeDecodeError):
             data.decode("utf-8")  # so the encoding has to be found, not assumed
-    frame = read_table(_write(tmp_path / case.file_name, data))
+    frame = read_table(write_file(tmp_path / case.file_name, data))
     rows = review_rows(case.lang)
     assert list(frame.columns) == ["review", "label"]
     assert frame["review"].tolist() == [text for text, _ in rows]
@@ -96,7 +79,7 @@ def test_every_review_survives_exactly(tmp_path, case):
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_every_review_survives_into_the_examples(tmp_path, case):
-    examples = load_source(str(_write(tmp_path / case.file_name, case.data())))
+    examples = load_source(str(write_file(tmp_path / case.file_name, case.data())))
     rows = review_rows(case.lang)
     assert (examples.text_col, examples.label_col) == ("review", "label")
     assert examples.frame["text"].tolist() == [text for text, _ in rows]
@@ -161,7 +144,7 @@ def test_a_large_file_is_guessed_from_lines_all_over_it(tmp_path):
     assert len(english) > 2 * 1024 * 1024  # more than the bytes detection reads
     russian = reviews_csv("ru").split("\n", 1)[1]
     data = ("review,label\n" + english + russian).encode("cp1251")
-    frame = read_table(_write(tmp_path / "big.csv", data))
+    frame = read_table(write_file(tmp_path / "big.csv", data))
     assert frame["review"].tolist()[-36:] == [text for text, _ in review_rows("ru")]
     assert frame.attrs["encoding"] == "cp1251"
 
@@ -234,38 +217,39 @@ def test_the_offered_encodings_are_canonical_codec_names():
 
 
 def test_utf8_bom_is_not_part_of_the_first_column_name(tmp_path):
-    frame = read_table(_write(tmp_path / "r.csv", _delimited(",").encode("utf-8-sig")))
-    _assert_rows(frame)
+    frame = read_table(write_file(tmp_path / "r.csv", delimited(",").encode("utf-8-sig")))
+    assert_rows(frame)
     assert frame.attrs["encoding"] == "utf-8-sig"
 
 
 def test_utf16_with_bom(tmp_path):
-    frame = read_table(_write(tmp_path / "r.txt", _delimited("\t").encode("utf-16")))
-    _assert_rows(frame)
+    frame = read_table(write_file(tmp_path / "r.txt", delimited("\t").encode("utf-16")))
+    assert_rows(frame)
     assert frame.attrs["encoding"] == "utf-16"
 
 
 def test_utf32_with_bom(tmp_path):
-    frame = read_table(_write(tmp_path / "r.txt", _delimited("\t").encode("utf-32")))
-    _assert_rows(frame)
+    frame = read_table(write_file(tmp_path / "r.txt", delimited("\t").encode("utf-32")))
+    assert_rows(frame)
     assert frame.attrs["encoding"] == "utf-32"
 
 
 def test_marks_and_utf8_are_certain_not_guessed():
-    for data in (_delimited(",").encode("utf-8-sig"), "text,label\ncafé,1\n".encode()):
+    for data in (delimited(",").encode("utf-8-sig"), "text,label\ncafé,1\n".encode()):
         assert decode(data, "r.csv")[1] == TextEncoding(decode(data, "r.csv")[1].name)
 
 
 def test_gb18030_chinese_reads_back_exactly(tmp_path):
     text = "评论,标签\n这部电影很好看，强烈推荐,1\n太无聊了,0\n"
-    frame = read_table(_write(tmp_path / "weibo.csv", text.encode("gb18030")))
+    frame = read_table(write_file(tmp_path / "weibo.csv", text.encode("gb18030")))
     assert list(frame.columns) == ["评论", "标签"]
     assert frame["评论"].tolist() == ["这部电影很好看，强烈推荐", "太无聊了"]
     assert frame.attrs["encoding"] == "gb18030"
 
 
 def test_cp1252(tmp_path):
-    frame = read_table(_write(tmp_path / "r.csv", "text,label\ncafé – naïve,1\n".encode("cp1252")))
+    data = "text,label\ncafé – naïve,1\n".encode("cp1252")
+    frame = read_table(write_file(tmp_path / "r.csv", data))
     assert frame["text"].tolist() == ["café – naïve"]
     assert frame.attrs["encoding"] == "cp1252"
 
@@ -273,7 +257,7 @@ def test_cp1252(tmp_path):
 def test_french_cp1252_that_also_decodes_as_gb18030_stays_cp1252(tmp_path):
     text = "text,label\nCrème brûlée était délicieuse,1\n"
     assert text.encode("cp1252").decode("gb18030")  # mojibake, but it decodes
-    frame = read_table(_write(tmp_path / "r.csv", text.encode("cp1252")))
+    frame = read_table(write_file(tmp_path / "r.csv", text.encode("cp1252")))
     assert frame["text"].tolist() == ["Crème brûlée était délicieuse"]
     assert frame.attrs["encoding"] == "cp1252"
 

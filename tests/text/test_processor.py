@@ -80,3 +80,20 @@ def test_many_texts_in_worker_processes_give_the_same_tokens_in_order(monkeypatc
         assert processor.tokenize_many(texts, workers=workers) == expected
     long = ["good " * 3000]  # one text over the threshold: this process takes it all
     assert processor.tokenize_many(long, workers=2) == [processor.tokenize(long[0])]
+
+
+def test_workers_do_not_run_the_main_script_again(tmp_path, monkeypatch):
+    """Under Streamlit ``__main__`` is the page being drawn: spawned workers must not rerun it."""
+    import sys
+    import types
+
+    page = tmp_path / "page.py"
+    page.write_text("raise SystemExit('a worker ran the page script')\n")
+    drawn = types.ModuleType("__main__")
+    drawn.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", drawn)
+    monkeypatch.setattr("lstm_core.text.processor.PARALLEL_MIN_CHARS", 1_000)
+    processor = TextProcessor(TextConfig())
+    texts = [f"the food was not good, review {i}" for i in range(200)]
+    assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]
+    assert sys.modules["__main__"] is drawn

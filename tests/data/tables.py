@@ -1,0 +1,25 @@
+"""A small table of reviews as files in several shapes, shared by the reading and decoding tests."""
+
+import pandas as pd
+
+ROWS = [("Great phone, works well", 1), ("Broke after a day", 0), ("Love it", 1)]
+EXPECTED = pd.DataFrame(ROWS, columns=["text", "label"])
+
+
+def write_file(path, data):
+    """``data`` (bytes, or text written as UTF-8) at ``path``; returns ``path``."""
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def delimited(delimiter):
+    """``ROWS`` with a header, one row a line, quoted where the delimiter appears in the text."""
+    lines = [f"text{delimiter}label"] + [
+        f'"{text}"{delimiter}{label}' if delimiter in text else f"{text}{delimiter}{label}"
+        for text, label in ROWS
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def assert_rows(frame):
+    pd.testing.assert_frame_equal(frame, EXPECTED, check_dtype=False)
