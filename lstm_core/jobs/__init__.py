@@ -1,1 +1,1 @@
-"""Training jobs as processes: launch from the app, a queue per device, stop and resume."""
+"""Training jobs as processes: launched from the app, started, stopped; the worker entry point."""

@@ -1,1 +1,1 @@
-"""The run store: one directory per run, read without importing Keras."""
+"""The run store: one directory per run, read without importing Keras, and the training queue."""

@@ -20,9 +20,9 @@ from pathlib import Path
 from lstm_core.config import RunConfig
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes, read_json
-from lstm_core.jobs.queue import job_slot
 from lstm_core.model.device import device_kind, hide_gpus_if_cpu
 from lstm_core.store import runs
+from lstm_core.store.queue import job_slot
 from lstm_core.training.create import create_run
 from lstm_core.training.resume import reopen_run, resume_point
 from lstm_core.training.split import split_examples

@@ -34,7 +34,7 @@ def test_each_machine_has_its_own_line_in_a_shared_runs_directory(tmp_path):
     import os
     import socket
 
-    from lstm_core.jobs.queue import jobs_ahead
+    from lstm_core.store.queue import jobs_ahead
 
     root = tmp_path / "runs"
     older, newer = (create_run(tiny_config(), demo_examples(), run_dir=root / name)
