@@ -31,6 +31,8 @@ class Command(NamedTuple):
 COMMANDS: dict[str, Command] = {
     "demo-data": Command("lstm_core.commands.demo_data", "Write the built-in demo data as CSV."),
     "train": Command("lstm_core.commands.train", "Train a model on a labelled file."),
+    "search": Command("lstm_core.commands.search",
+                      "Find good settings for a labelled file within a time budget."),
     "runs": Command("lstm_core.commands.runs", "List the runs in the run store."),
     "predict": Command("lstm_core.commands.predict", "Classify texts with a trained run."),
     "gates": Command("lstm_core.commands.gates", "Show a run's gates and states, token by token."),

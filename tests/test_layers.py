@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Top to bottom, as in docs/architecture.md; the top-level modules are below them all.
-LAYERS = ["commands", "figures", "inspect", "jobs", "training", "model", "data", "text", "store"]
+LAYERS = ["commands", "figures", "inspect", "search", "jobs", "training", "model", "data", "text",
+          "store"]
 WITHOUT_KERAS = ["store", "text", "data"]
 
 

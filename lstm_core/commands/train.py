@@ -101,12 +101,39 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
     return RunConfig.from_dict(sections)
 
 
-def run(args: argparse.Namespace) -> int:
-    from lstm_core.config import TextConfig
-    from lstm_core.data.check import check_examples, suggest_settings
+def read_data(args: argparse.Namespace, text_config, say):
+    """(examples, data check, test examples or None) from the data flags, with the data check's
+    findings said on the way (as ``train`` and ``search`` report them)."""
+    from lstm_core.data.check import check_examples
     from lstm_core.data.examples import to_examples
     from lstm_core.data.read import read_table, text_encoding
     from lstm_core.data.sources import load_source
+
+    examples = load_source(str(args.data), args.text_col, args.label_col,
+                           rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
+                           seed=args.seed or 0, encoding=args.encoding)
+    report = check_examples(examples.frame, text_config, dropped=examples.dropped,
+                            rows_total=examples.rows_total, encoding=examples.encoding)
+    say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
+        f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
+    if examples.encoding is not None:
+        say(f"encoding: {examples.encoding.describe()}")
+    for warning in report.warnings:
+        say(f"warning: {warning}")
+    test = examples.test_frame
+    if args.test_data:
+        test_table = read_table(args.test_data, encoding=args.encoding)
+        found = text_encoding(test_table)
+        if found is not None and found.uncertain:
+            say(f"warning: {args.test_data.name}: {found.warning()}")
+        test, _ = to_examples(test_table, examples.text_col, examples.label_col,
+                              rating_threshold=args.rating_threshold, min_per_class=1)
+    return examples, report, test
+
+
+def run(args: argparse.Namespace) -> int:
+    from lstm_core.config import TextConfig
+    from lstm_core.data.check import suggest_settings
     from lstm_core.training.train import create_run
 
     def say(line: str) -> None:
@@ -118,30 +145,10 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         raise StudioError("Name a data file (or demo-en, demo-zh), or --resume RUN_DIR.")
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
-    examples = load_source(str(args.data), args.text_col, args.label_col,
-                           rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
-                           seed=args.seed or 0, encoding=args.encoding)
-    text_col, label_col = examples.text_col, examples.label_col
-    text_config = TextConfig(**flag_values(args).get("text", {}))
-    report = check_examples(examples.frame, text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total, encoding=examples.encoding)
-    say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
-        f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
-    if examples.encoding is not None:
-        say(f"encoding: {examples.encoding.describe()}")
-    for warning in report.warnings:
-        say(f"warning: {warning}")
-    config = build_config(args, suggest_settings(report), text_col, label_col)
+    examples, report, test = read_data(args, TextConfig(**flag_values(args).get("text", {})), say)
+    config = build_config(args, suggest_settings(report), examples.text_col, examples.label_col)
     if examples.encoding is not None:  # the run records the encoding used, given or detected
         config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
-    test = examples.test_frame
-    if args.test_data:
-        test_table = read_table(args.test_data, encoding=args.encoding)
-        found = text_encoding(test_table)
-        if found is not None and found.uncertain:
-            say(f"warning: {args.test_data.name}: {found.warning()}")
-        test, _ = to_examples(test_table, text_col, label_col,
-                              rating_threshold=args.rating_threshold, min_per_class=1)
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)

@@ -42,17 +42,26 @@ def _reap_when_done(process: subprocess.Popen) -> None:
 
 def start_job(run_dir: Path) -> int:
     """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
-    run_dir = Path(run_dir).resolve()
-    log = (run_dir / runs.LOG_FILE).open("ab")
+    return start_detached("lstm_core.jobs.worker", run_dir)
+
+
+def start_detached(module: str, work_dir: Path) -> int:
+    """Run ``python -m module WORK_DIR`` detached, its output into ``WORK_DIR/worker.log``.
+
+    ``work_dir`` holds a status.json (a run, or a settings search); the new process's pid, host
+    and start stamp go into it, so ``runs.read_status`` tells when the process has died.
+    """
+    work_dir = Path(work_dir).resolve()
+    log = (work_dir / runs.LOG_FILE).open("ab")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "lstm_core.jobs.worker", str(run_dir)],
+        [sys.executable, "-m", module, str(work_dir)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parents[2], env=env, **DETACHED,
     )
     log.close()
     _reap_when_done(process)
-    runs.write_status(run_dir, pid=process.pid, host=socket.gethostname(),
+    runs.write_status(work_dir, pid=process.pid, host=socket.gethostname(),
                       pid_created=runs.process_started(process.pid))
     return process.pid
 

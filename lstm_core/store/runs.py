@@ -220,8 +220,15 @@ def _is_orphaned(status: dict) -> bool:
                 and not job_alive(status))
 
 
-def read_status(run_dir: Path) -> dict:
-    """status.json, with a job whose process has died marked ``interrupted`` (and saved so)."""
+ORPHAN_MESSAGE = ("The training process ended without saying why (killed, out of memory, or the "
+                  "machine restarted). The best model saved so far is kept.")
+
+
+def read_status(run_dir: Path, orphan_message: str = ORPHAN_MESSAGE) -> dict:
+    """status.json, with a job whose process has died marked ``interrupted`` (and saved so).
+
+    ``orphan_message`` says what that means for this kind of job (a run, a settings search).
+    """
     run_dir = Path(run_dir)
     status = read_json(run_dir / STATUS_FILE)
     if _is_orphaned(status):
@@ -229,9 +236,7 @@ def read_status(run_dir: Path) -> dict:
             status = read_json(run_dir / STATUS_FILE)  # the job may have finished meanwhile
             if _is_orphaned(status):
                 status = _merge_status(run_dir, {
-                    "status": "interrupted",
-                    "message": "The training process ended without saying why (killed, out of "
-                    "memory, or the machine restarted). The best model saved so far is kept.",
+                    "status": "interrupted", "message": orphan_message,
                     "ended": status.get("ended") or now_iso(),
                 })
     return status

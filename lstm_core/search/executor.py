@@ -1,0 +1,44 @@
+"""Where a search's trials train: the one interface a trial runner has to offer.
+
+The search talks to a trial only through its run directory (status.json, events.jsonl, STOP),
+so a runner just starts a run, says where it stands and stops it. ``LocalProcesses`` trains each
+trial in a job process of this machine, as the Train page does; a runner that sends trials to a
+cluster would implement the same three methods.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from lstm_core.jobs.process import start_job, stop_job
+from lstm_core.store import runs
+
+STOP_GRACE_S = 30.0  # a job stops after its current batch; one that does not answer is ended
+
+
+class TrialExecutor(Protocol):
+    """Starts, watches and stops the runs of a search's trials."""
+
+    def start(self, run_dir: Path) -> None:
+        """Start training a queued run (made by ``train.create_run``); returns at once."""
+
+    def poll(self, run_dir: Path) -> dict:
+        """The run's status.json now, a dead process marked interrupted."""
+
+    def stop(self, run_dir: Path) -> dict:
+        """Stop the run (its best model is kept) and return its final status once it ended."""
+
+
+class LocalProcesses:
+    """Each trial in a job process on this machine (``jobs.process``), queued for a slot like
+    any training job."""
+
+    def start(self, run_dir: Path) -> None:
+        start_job(run_dir)
+
+    def poll(self, run_dir: Path) -> dict:
+        return runs.read_status(run_dir)
+
+    def stop(self, run_dir: Path) -> dict:
+        return stop_job(run_dir, grace_s=STOP_GRACE_S)

@@ -1,0 +1,347 @@
+"""Running a search: Optuna proposes settings, each trial trains as a run, poor ones are pruned,
+the budget is kept, and the winner is tested once on the held-out texts.
+
+``run_search`` runs in its own process (the CLI's, or ``search.worker`` for the app) and, like a
+training job, always ends with a final status. The trials train elsewhere (``executor``); this
+process reads their run directories twice a second: each new epoch's validation accuracy goes to
+the study's pruner, and a trial is stopped when it is pruned, when the search is asked to stop,
+or when the budget runs out. A stopped search leaves its running trial open in the study and
+goes on with it (resumed from its last epoch) when the search is resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from lstm_core.errors import StudioError
+from lstm_core.fileio import atomic_write_json, read_json
+from lstm_core.search import budget
+from lstm_core.search.directory import (
+    RESULT_FILE,
+    read_examples,
+    read_search_status,
+    read_settings,
+)
+from lstm_core.search.executor import LocalProcesses, TrialExecutor
+from lstm_core.search.space import apply_params, describe
+from lstm_core.search.study import open_study, report_epochs
+from lstm_core.search.table import NOTE, RUN_ID, choose_winner, trial_rows
+from lstm_core.store import runs
+from lstm_core.store.events import read_events
+from lstm_core.training.train import create_run, reopen_run, resume_point
+
+POLL_S = 0.5
+SAVE_CLOCK_S = 1.0  # how often the time spent so far goes into status.json
+TIMING = "timing"  # a trial's user attribute: its budget.TrialTiming
+SEARCHED_SECTIONS = ("model", "train", "text")  # best_settings: the winner's config sections
+
+Progress = Callable[[str], None]
+
+
+def run_search(search_dir: Path, *, executor: TrialExecutor | None = None,
+               progress: Progress | None = None) -> dict:
+    """Run a queued search (new, or reopened by ``directory.reopen_search``) in this process.
+
+    Never leaves the search queued or running: it ends finished (the winner tested), stopped
+    (resumable), or failed with a message; a user mistake is raised again after that, as a bug
+    is, and Ctrl+C ends it stopped. Returns the final status.
+    """
+    search_dir = Path(search_dir).resolve()
+    say = progress or (lambda message: None)
+    state = read_search_status(search_dir)["status"]
+    if state != "queued":
+        raise StudioError(f"Search {search_dir.name} is {state}; only a queued search can run "
+                          "(resume a stopped one).")
+    pid = os.getpid()
+    runs.write_status(search_dir, status="running", pid=pid, host=socket.gethostname(),
+                      pid_created=runs.process_started(pid), started=runs.now_iso(), message="")
+    search = None
+    try:
+        search = _Search(search_dir, executor or LocalProcesses(), say)
+        outcome = search.run()
+    except StudioError as exc:
+        _stop_trial(search)
+        _finish(search_dir, search, "failed", str(exc))
+        raise
+    except KeyboardInterrupt:
+        _stop_trial(search)
+        return _finish(search_dir, search, "stopped",
+                       "Stopped by Ctrl+C; resume the search to go on with the time left.")
+    except Exception as exc:
+        with contextlib.suppress(OSError), (search_dir / runs.LOG_FILE).open("a") as log:
+            log.write(traceback.format_exc())
+        _stop_trial(search)
+        _finish(search_dir, search, "failed",
+                f"Internal error ({type(exc).__name__}: {exc}); see worker.log.")
+        raise
+    return _finish(search_dir, search, *outcome)
+
+
+def _stop_trial(search: _Search | None) -> None:
+    if search is not None and search.current is not None:
+        search.executor.stop(search.current)
+
+
+def _finish(search_dir: Path, search: _Search | None, state: str, message: str) -> dict:
+    spent = {"spent_s": round(search.spent(), 2)} if search is not None else {}
+    return runs.write_status(search_dir, status=state, message=message, ended=runs.now_iso(),
+                             running_trial=None, **spent)
+
+
+def _warm_up() -> threading.Thread:
+    """Load TensorFlow while the first trials train, so testing the winner at the end costs
+    only loading its model (the trials run in processes of their own)."""
+    def load() -> None:
+        import keras  # noqa: F401
+
+    thread = threading.Thread(target=load, name="load-tensorflow", daemon=True)
+    thread.start()
+    return thread
+
+
+class _Search:
+    """One session of a search, from (re)start to its end or stop."""
+
+    def __init__(self, search_dir: Path, executor: TrialExecutor, say: Progress) -> None:
+        self.dir, self.executor, self.say = search_dir, executor, say
+        self.settings = read_settings(search_dir)
+        self.base = self.settings.trial_base()
+        self.pool, self.test = read_examples(search_dir)
+        self.study = open_study(search_dir, self.settings.seed)
+        self.spent_before = float(read_search_status(search_dir).get("spent_s") or 0.0)
+        self.started = time.monotonic()
+        self.deadline = self.started + self.settings.budget_s - self.spent_before
+        self.timings = [budget.TrialTiming(**t.user_attrs[TIMING])
+                        for t in self.study.get_trials(deepcopy=False) if TIMING in t.user_attrs]
+        self.current: Path | None = None  # the running trial's run
+        self.clock_saved = 0.0
+        self.loading = _warm_up()
+
+    # ---- the clock -----------------------------------------------------------------------
+
+    def spent(self) -> float:
+        return self.spent_before + time.monotonic() - self.started
+
+    def reserve(self, running: budget.TrialTiming | None = None) -> float:
+        timings = self.timings or ([running] if running else [])
+        return budget.test_reserve_s(timings, len(self.test))
+
+    def _save_clock(self, **extra) -> None:
+        if time.monotonic() - self.clock_saved >= SAVE_CLOCK_S or extra:
+            runs.write_status(self.dir, spent_s=round(self.spent(), 2), **extra)
+            self.clock_saved = time.monotonic()
+
+    # ---- the session ---------------------------------------------------------------------
+
+    def run(self) -> tuple[str, str]:
+        """(final state, message)."""
+        left = self.deadline - time.monotonic()
+        self.say(f"search directory: {self.dir}")
+        self.say(f"budget: {left / 60:.2f} min left; {len(self.pool)} texts to train and "
+                 f"validate on, {len(self.test)} held out to test the winner")
+        for frozen in self._trials("RUNNING"):  # left open by a stopped search
+            if self._go_on_with(frozen) == "stopped":
+                return self._stopped()
+        while True:
+            if runs.stop_requested(self.dir):
+                return self._stopped()
+            limit = self.settings.max_trials
+            if limit is not None and len(self._trials("COMPLETE", "PRUNED", "FAIL")) >= limit:
+                break
+            epochs = self._epochs_that_fit()
+            if epochs == 0:
+                break
+            trial = self.study.ask()
+            params = self.settings.space.sample(trial)
+            if self._run_trial(trial, params, params["epochs"] if epochs is None
+                               else min(params["epochs"], epochs)) == "stopped":
+                return self._stopped()
+        return self._test_winner()
+
+    def _trials(self, *states: str) -> list:
+        return [t for t in self.study.get_trials(deepcopy=False) if t.state.name in states]
+
+    def _epochs_that_fit(self) -> int | None:
+        """Epochs the next trial may have: 0 when not even one fits the time left; None when
+        nothing is measured yet (the trial is then measured as it runs)."""
+        left = self.deadline - time.monotonic() - self.reserve()
+        if left <= 0:
+            return 0
+        if not self.timings:
+            return None
+        return budget.epochs_that_fit(self.timings, left)
+
+    # ---- one trial -----------------------------------------------------------------------
+
+    def _run_trial(self, trial, params: dict, epochs: int) -> str:
+        config = apply_params(self.base, params)
+        config = replace(config, train=replace(config.train, epochs=epochs))
+        name = f"{Path(self.base.data.source).stem}-search-t{trial.number}"
+        run_dir = create_run(config, self.pool, None, name=name)
+        runs.write_status(run_dir, search=self.dir.name, search_trial=trial.number)
+        trial.set_user_attr(RUN_ID, run_dir.name)
+        if epochs < params["epochs"]:
+            trial.set_user_attr(NOTE, f"{epochs} of {params['epochs']} epochs, to fit the budget")
+        launched = time.time()
+        self.executor.start(run_dir)
+        return self._follow(trial, run_dir, params, launched, set())
+
+    def _go_on_with(self, frozen) -> str:
+        """Go on with a trial an earlier session left open: follow it while it still trains,
+        resume its run from its last epoch, or give up on it and queue its settings again."""
+        import optuna
+
+        # Optuna has no public way back to a running trial; its own ask() builds one this way.
+        trial = optuna.trial.Trial(self.study, frozen._trial_id)
+        run_id = frozen.user_attrs.get(RUN_ID)
+        try:
+            run_dir = runs.resolve_run(run_id) if run_id else None
+        except StudioError:
+            run_dir = None
+        status = self.executor.poll(run_dir) if run_dir else {"status": "failed"}
+        launched = time.time()
+        if status["status"] not in runs.ACTIVE_STATES and status["status"] != "finished":
+            if run_dir is None or not resume_point(run_dir) or self._epochs_that_fit() == 0:
+                self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                self.study.enqueue_trial(frozen.params)  # the same settings, as a new trial
+                self.say(f"trial {frozen.number}: could not go on; its settings are queued again")
+                return "gave up"
+            epoch = reopen_run(run_dir)
+            self.say(f"trial {frozen.number}: resuming its run after epoch {epoch}")
+            self.executor.start(run_dir)
+        return self._follow(trial, run_dir, frozen.params, launched,
+                            set(frozen.intermediate_values))
+
+    def _follow(self, trial, run_dir: Path, params: dict, launched: float,
+                reported: set[int]) -> str:
+        """Watch a started trial to its end; returns how it ended (finished, pruned, failed,
+        or stopped with the search)."""
+        self.current = run_dir
+        self._save_clock(running_trial=trial.number)
+        planned = int(read_json(run_dir / runs.CONFIG_FILE)["train"]["epochs"])
+        share_end = None
+        if not self.timings:  # the first trial: leave time for others
+            now = time.monotonic()
+            share_end = now + budget.FIRST_TRIAL_SHARE * (self.deadline - now)
+        cut_by_budget, seen = False, 0
+        while True:
+            status = self.executor.poll(run_dir)
+            events = read_events(run_dir)
+            epochs = [e for e in events if e.get("event") == "epoch"]
+            active = status["status"] in runs.ACTIVE_STATES
+            if active and report_epochs(trial, epochs, reported, planned):
+                self.executor.stop(run_dir)
+                return self._close(trial, run_dir, params, launched, "pruned", max(reported))
+            if not active:
+                break
+            if runs.stop_requested(self.dir):  # the trial stays open, to go on when resumed
+                self.executor.stop(run_dir)
+                self.current = None
+                return "stopped"
+            running = budget.measure(events, launched, time.time())
+            hard_end = self.deadline - self.reserve(running)
+            # The first trial's share is kept only once it has a whole epoch to count.
+            end_by = hard_end if share_end is None or not epochs else min(hard_end, share_end)
+            now = time.monotonic()
+            done = epochs[-1]["epoch"] if epochs else 0
+            # Past the limit, or the next epoch would end after it: stop now, at an epoch's end
+            # when possible (the epoch just begun does not count).
+            if now >= end_by or (running is not None and done > seen and done < planned
+                                 and now + running.seconds_per_epoch > end_by):
+                self.executor.stop(run_dir)
+                cut_by_budget = True
+                break
+            seen = done
+            self._save_clock()
+            time.sleep(POLL_S)
+        report_epochs(trial, [e for e in read_events(run_dir) if e.get("event") == "epoch"],
+                      reported, planned)
+        status = self.executor.poll(run_dir)
+        ok = status["status"] in ("finished", "stopped") and status.get("best_val_accuracy") \
+            is not None
+        if ok and cut_by_budget:
+            epoch = int(status.get("epochs_done") or 0)
+            runs.write_status(run_dir, message=f"Stopped by the search's time budget after epoch "
+                              f"{epoch}; the best model so far is kept.")
+            trial.set_user_attr(NOTE, f"cut by the budget after epoch {epoch}")
+        return self._close(trial, run_dir, params, launched, "finished" if ok else "failed")
+
+    def _record_timing(self, trial, run_dir: Path, launched: float) -> None:
+        timing = budget.measure(read_events(run_dir), launched, time.time())
+        if timing is not None:
+            trial.set_user_attr(TIMING, timing.to_dict())
+            self.timings.append(timing)
+
+    def _close(self, trial, run_dir: Path, params: dict, launched: float, outcome: str,
+               epoch: int | None = None) -> str:
+        """Tell the study how the trial ended and say so in one line."""
+        from optuna.trial import TrialState
+
+        self._record_timing(trial, run_dir, launched)
+        status = runs.read_status(run_dir)
+        if outcome == "pruned":
+            runs.write_status(run_dir, message=(
+                f"Pruned by the search after epoch {epoch}: its validation accuracy was below "
+                "the median of earlier trials at that epoch. The best model so far is kept."))
+            trial.set_user_attr(NOTE, f"pruned after epoch {epoch}")
+            self.study.tell(trial, state=TrialState.PRUNED)
+        elif outcome == "finished":
+            self.study.tell(trial, float(status["best_val_accuracy"]))
+        else:
+            trial.set_user_attr(NOTE, status.get("message", "")[:200])
+            self.study.tell(trial, state=TrialState.FAIL)
+        self.current = None
+        score = status.get("best_val_accuracy")
+        note = self.study.get_trials(deepcopy=False)[trial.number].user_attrs.get(NOTE)
+        self.say(f"trial {trial.number}: {describe(params)} -> val "
+                 f"{'-' if score is None else f'{score:.4f}'} ({note or outcome}), "
+                 f"run {run_dir.name}")
+        self._save_clock(running_trial=None, trials=len(self._trials("COMPLETE", "PRUNED", "FAIL")),
+                         pruned=len(self._trials("PRUNED")))
+        return outcome
+
+    # ---- the end -------------------------------------------------------------------------
+
+    def _stopped(self) -> tuple[str, str]:
+        minutes = max(0.0, self.settings.budget_s - self.spent()) / 60
+        return "stopped", (f"Stopped after {len(self._trials('COMPLETE', 'PRUNED', 'FAIL'))} "
+                           f"trials; resume to go on with the {minutes:.1f} min left.")
+
+    def _test_winner(self) -> tuple[str, str]:
+        """Test the trial with the best validation score, once, on the held-out texts."""
+        from lstm_core.training.evaluate import evaluate_held_out
+
+        winner = choose_winner(trial_rows(self.dir))
+        if winner is None:
+            return "failed", ("No trial finished a whole epoch within the budget; give the "
+                              "search more time.")
+        run_dir = runs.resolve_run(winner.run_id)
+        self.loading.join()
+        results = evaluate_held_out(run_dir, self.test)
+        config = read_json(run_dir / runs.CONFIG_FILE)
+        result = {
+            "search_dir": str(self.dir),
+            "best_run_dir": str(run_dir),
+            "best_trial": winner.number,
+            "best_settings": {section: config[section] for section in SEARCHED_SECTIONS},
+            "val_accuracy": winner.val_accuracy,
+            "test_accuracy": results.metrics["accuracy"],
+            "baseline_test_accuracy": results.baseline_metrics["accuracy"],
+            "trials": len(self._trials("COMPLETE", "PRUNED", "FAIL")),
+            "pruned": len(self._trials("PRUNED")),
+            "wall_s": round(self.spent(), 2),
+        }
+        atomic_write_json(self.dir / RESULT_FILE, result)
+        self.say(f"winner: trial {winner.number} ({winner.settings}), val "
+                 f"{winner.val_accuracy:.4f}; {results.summary()}")
+        return "finished", (f"Trial {winner.number} won on validation ({winner.val_accuracy:.1%})"
+                            f" and scored {results.metrics['accuracy']:.1%} on "
+                            f"{results.metrics['examples']} held-out texts.")
