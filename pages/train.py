@@ -1,20 +1,31 @@
-"""Train: set the hyperparameters, launch a job, watch it learn live, then read the results.
+"""Train: set the hyperparameters, launch a job, watch it learn live, then read the results;
+or let a settings search find them within a time budget.
 
-The run being watched is the ``run`` query parameter, so a refresh, a shared link or a run started
-from the command line all show the same live view.
+The run being watched is the ``run`` query parameter and a search the ``search`` one, so a
+refresh, a shared link or a job started from the command line all show the same live view.
 """
 
 import streamlit as st
 
 from lstm_core.errors import StudioError
+from lstm_core.search.directory import resolve_search
 from lstm_core.store.runs import resolve_run
 from pages.components.entry import ensure_app_navigation
 from pages.components.live_run import show_run
+from pages.components.search_view import search_launcher, show_search
 from pages.components.settings_form import cached_suggestions, settings_form
 
 ensure_app_navigation()
 
 st.title("Train")
+
+search_id = st.query_params.get("search")
+if search_id:
+    try:
+        show_search(st.container(), resolve_search(search_id))
+    except StudioError as exc:
+        st.error(str(exc))
+    st.stop()
 
 run_id = st.query_params.get("run")
 if run_id:
@@ -50,3 +61,4 @@ if config is not None and st.button("Train", type="primary", icon=":material/pla
     else:
         st.switch_page("pages/train.py", query_params={"run": run_dir.name,
                                                        "dataset": dataset_id})
+search_launcher(st.container(), dataset_id)

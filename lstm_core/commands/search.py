@@ -122,8 +122,8 @@ def _reopen(args: argparse.Namespace, say) -> Path:
         raise StudioError(f"--resume goes on with the search's own data, settings and budget; "
                           f"leave out {', '.join(given)}.")
     search_dir = find_search(args.resume)
-    left = reopen_search(search_dir)
-    say(f"search directory: {search_dir}: resuming with {left / 60:.2f} min left")
+    reopen_search(search_dir)
+    say(f"resuming search {search_dir.name}")
     return search_dir
 
 

@@ -289,8 +289,9 @@ class _Search:
         status = runs.read_status(run_dir)
         if outcome == "pruned":
             runs.write_status(run_dir, message=(
-                f"Pruned by the search after epoch {epoch}: its validation accuracy was below "
-                "the median of earlier trials at that epoch. The best model so far is kept."))
+                f"Pruned by the search after epoch {epoch}: its validation accuracy there was "
+                "not among the best of the trials that got that far. The best model so far is "
+                "kept."))
             trial.set_user_attr(NOTE, f"pruned after epoch {epoch}")
             self.study.tell(trial, state=TrialState.PRUNED)
         elif outcome == "finished":
@@ -312,8 +313,9 @@ class _Search:
 
     def _stopped(self) -> tuple[str, str]:
         minutes = max(0.0, self.settings.budget_s - self.spent()) / 60
-        return "stopped", (f"Stopped after {len(self._trials('COMPLETE', 'PRUNED', 'FAIL'))} "
-                           f"trials; resume to go on with the {minutes:.1f} min left.")
+        done = len(self._trials("COMPLETE", "PRUNED", "FAIL"))
+        return "stopped", (f"Stopped after {done} trial{'' if done == 1 else 's'}; resume to go "
+                           f"on with the {minutes:.1f} min left.")
 
     def _test_winner(self) -> tuple[str, str]:
         """Test the trial with the best validation score, once, on the held-out texts."""

@@ -36,9 +36,13 @@ def _storage(search_dir: Path):
 def open_study(search_dir: Path, seed: int, *, create: bool = False) -> optuna.Study:
     """The search's study, with a seeded TPE sampler and the successive-halving pruner.
 
+    The sampler's seed is ``seed`` plus the trials the study already holds: the same search
+    proposes the same settings, and a resumed one does not propose again those its earlier
+    session's sampler began with.
+
     Args:
         search_dir: where the journal file is (or will be, with ``create``).
-        seed: seeds the sampler, so the same search samples the same settings.
+        seed: the search's seed.
         create: make the study; otherwise it must exist.
     """
     import optuna
@@ -46,13 +50,15 @@ def open_study(search_dir: Path, seed: int, *, create: bool = False) -> optuna.S
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the search reports each trial itself
     options = {
         "study_name": STUDY_NAME, "storage": _storage(search_dir),
-        "sampler": optuna.samplers.TPESampler(seed=seed),
         "pruner": optuna.pruners.SuccessiveHalvingPruner(min_resource=PRUNE_MIN_EPOCHS,
                                                          reduction_factor=PRUNE_REDUCTION),
     }
     if create:
-        return optuna.create_study(direction="maximize", **options)
-    return optuna.load_study(**options)
+        study = optuna.create_study(direction="maximize", **options)
+    else:
+        study = optuna.load_study(**options)
+    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.get_trials(deepcopy=False)))
+    return study
 
 
 def read_trials(search_dir: Path) -> list[optuna.trial.FrozenTrial]:

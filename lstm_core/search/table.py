@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from lstm_core.errors import StudioError
 from lstm_core.search.space import describe
 from lstm_core.search.study import read_trials
 from lstm_core.store import runs
+from lstm_core.store.events import read_events
 
 # Optuna's trial states -> the table's; a RUNNING trial shows its run's state instead.
 STATES = {"COMPLETE": "finished", "PRUNED": "pruned", "FAIL": "failed", "WAITING": "waiting"}
@@ -95,3 +98,29 @@ def choose_winner(rows: list[TrialRow]) -> TrialRow | None:
         return None
     return min(finished, key=lambda r: (-r.val_accuracy, r.val_loss if r.val_loss is not None
                                         else float("inf"), r.number))
+
+
+def trials_frame(rows: list[TrialRow]) -> pd.DataFrame:
+    """The table the app shows: one row per trial, newest first."""
+    return pd.DataFrame([{
+        "trial": row.number, "state": row.state, "settings": row.settings,
+        "val accuracy": row.val_accuracy,
+        "epochs": f"{row.epochs_done}/{row.epochs}" if row.epochs else "",
+        "note": row.note, "run": row.run_id or "",
+    } for row in reversed(rows)], columns=["trial", "state", "settings", "val accuracy",
+                                           "epochs", "note", "run"])
+
+
+def trial_events(rows: list[TrialRow]) -> dict[str, list[dict]]:
+    """Each trial's events.jsonl records, by a legend name such as "trial 3 (pruned)", for
+    ``figures.curves.overlay_curves``; trials without a run are left out."""
+    curves = {}
+    for row in rows:
+        if not row.run_id:
+            continue
+        try:
+            run_dir = runs.resolve_run(row.run_id)
+        except StudioError:
+            continue
+        curves[f"trial {row.number} ({row.state})"] = read_events(run_dir)
+    return curves
