@@ -26,3 +26,15 @@ def shared_dataset(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available (../shared is absent on this machine)")
     return path
+
+
+
+@pytest.fixture(scope="session")
+def finished_search(tmp_path_factory):
+    """One real search, run once for the tests that read it (``tests.helpers.run_stop_resume``)."""
+    from tests.helpers import run_stop_resume
+
+    root = tmp_path_factory.mktemp("search") / "runs"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSTM_STUDIO_RUNS", str(root))
+        return run_stop_resume(root)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
 from lstm_core.config import ModelConfig, RunConfig, TextConfig, TrainConfig
 from lstm_core.data.demo import generate
 from lstm_core.training.train import request_stop, train_run
@@ -36,3 +42,90 @@ def grappler_off() -> bool:
     import tensorflow as tf
 
     return tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer", False)
+
+
+
+SEARCH_BUDGET_S = 60.0
+
+
+def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
+    """A search directory with tiny trials on 600 demo reviews. Trial 0 is the base settings;
+    trial 1 is forced to a learning rate too small to learn anything, so it is clearly worse from
+    its first epoch; trial 2 is trial 0 with twice the epochs, so it is not pruned (it ties
+    with trial 0 where both have been) and has epochs left when a stop comes; later trials are
+    Optuna's.
+
+    Returns (search directory, the settings the trials start from).
+    """
+    from lstm_core.config import DataConfig
+    from lstm_core.search.directory import SearchSettings, create_search
+    from lstm_core.search.space import SearchSpace, params_of
+    from lstm_core.search.study import open_study
+
+    base = RunConfig(
+        data=DataConfig(seed=3),
+        text=TextConfig(max_len=40, vocab_size=500),
+        model=ModelConfig(embed_dim=16, units=16),
+        train=TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, early_stopping=0, seed=3,
+                          log_every=4),
+    )
+    space = SearchSpace(cell=("lstm", "gru"), units=(8, 16), layers=(1,),
+                        bidirectional=(False,), pooling=("last", "mean"), embed_dim=(16,),
+                        dropout=(0.0, 0.3), learning_rate=(1e-5, 1e-2),
+                        lr_schedule=("constant",), batch_size=(16,), epochs=(1, 6))
+    settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials)
+    search_dir = create_search(settings, demo_examples(600), name="tiny")
+    study = open_study(search_dir, settings.seed)
+    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5})
+    study.enqueue_trial({**params_of(base), "epochs": 6})
+    return search_dir, base
+
+
+@dataclass
+class StopResume:
+    """What ``run_stop_resume`` saw: the first session's lines and state, the CLI's second."""
+
+    root: Path
+    search_dir: Path
+    first_lines: list[str]
+    first_status: dict
+    first_trials: dict[int, str]  # trial number -> Optuna state when the first session ended
+    resumed: subprocess.CompletedProcess
+    resumed_wall_s: float
+
+
+def run_stop_resume(root: Path) -> StopResume:
+    """A real search of ``tiny_search``: its first session runs here until trial 2 has trained
+    an epoch, is stopped, then ``python -m lstm_core search --resume`` runs the rest of its
+    budget."""
+    import threading
+    import time
+
+    from lstm_core.search.directory import read_search_status, request_search_stop
+    from lstm_core.search.runner import run_search
+    from lstm_core.search.study import read_trials
+
+    search_dir, _ = tiny_search()
+    lines: list[str] = []
+    session = threading.Thread(target=run_search, args=(search_dir,),
+                               kwargs={"progress": lines.append})
+    session.start()
+    while session.is_alive() and not _trained_an_epoch(search_dir, trial=2):
+        time.sleep(0.2)
+    request_search_stop(search_dir)
+    session.join()
+    first = read_search_status(search_dir)
+    states = {t.number: t.state.name for t in read_trials(search_dir)}
+    started = time.monotonic()
+    resumed = subprocess.run([sys.executable, "-m", "lstm_core", "search", "--resume",
+                              str(search_dir)], capture_output=True, text=True, timeout=300,
+                             cwd=Path(__file__).resolve().parents[1],
+                             env={**os.environ, "LSTM_STUDIO_RUNS": str(root)})
+    return StopResume(root, search_dir, lines, first, states, resumed,
+                      time.monotonic() - started)
+
+
+def _trained_an_epoch(search_dir: Path, trial: int) -> bool:
+    from lstm_core.search.table import trial_rows
+
+    return any(row.number == trial and row.epochs_done >= 1 for row in trial_rows(search_dir))

@@ -75,7 +75,7 @@ def epochs_that_fit(timings: list[TrialTiming], seconds: float) -> int:
     return 1 + int(math.floor((seconds - one) / per_epoch))
 
 
-def test_reserve_s(timings: list[TrialTiming], test_texts: int) -> float:
+def reserve_for_test_s(timings: list[TrialTiming], test_texts: int) -> float:
     """Seconds kept back for testing the winner: loading it, then the test texts at the time a
     training epoch spends per text (a forward pass costs less, so this errs on the safe side)."""
     per_text = [t.seconds_per_epoch / t.train_texts for t in timings if t.train_texts]

@@ -132,7 +132,7 @@ class _Search:
 
     def reserve(self, running: budget.TrialTiming | None = None) -> float:
         timings = self.timings or ([running] if running else [])
-        return budget.test_reserve_s(timings, len(self.test))
+        return budget.reserve_for_test_s(timings, len(self.test))
 
     def _save_clock(self, **extra) -> None:
         if time.monotonic() - self.clock_saved >= SAVE_CLOCK_S or extra:

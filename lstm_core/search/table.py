@@ -62,8 +62,10 @@ def trial_rows(search_dir: Path) -> list[TrialRow]:
     rows = []
     for trial in read_trials(search_dir):
         state = trial.state.name
+        # An enqueued trial (the suggestion) holds its settings apart until it starts.
+        params = trial.params or trial.system_attrs.get("fixed_params", {})
         row = TrialRow(number=trial.number, state=STATES.get(state, "running"),
-                       params=dict(trial.params), run_id=trial.user_attrs.get(RUN_ID),
+                       params=dict(params), run_id=trial.user_attrs.get(RUN_ID),
                        note=trial.user_attrs.get(NOTE, ""),
                        curve=[trial.intermediate_values[k]
                               for k in sorted(trial.intermediate_values)])
