@@ -25,6 +25,8 @@ if search_id:
         show_search(st.container(), resolve_search(search_id))
     except StudioError as exc:
         st.error(str(exc))
+    st.page_link("pages/train.py", label="Back to the settings", icon=":material/arrow_back:",
+                 query_params={"dataset": st.query_params.get("dataset", "demo-en")})
     st.stop()
 
 run_id = st.query_params.get("run")

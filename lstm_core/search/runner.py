@@ -36,6 +36,7 @@ from lstm_core.search.study import open_study, report_epochs
 from lstm_core.search.table import NOTE, RUN_ID, choose_winner, trial_rows
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
+from lstm_core.store.results import read_metrics
 from lstm_core.training.train import create_run, reopen_run, resume_point
 
 POLL_S = 0.5
@@ -326,8 +327,10 @@ class _Search:
             return "failed", ("No trial finished a whole epoch within the budget; give the "
                               "search more time.")
         run_dir = runs.resolve_run(winner.run_id)
-        self.loading.join()
-        results = evaluate_held_out(run_dir, self.test)
+        if read_metrics(run_dir) is None:  # tested already when a session ended right after it
+            self.loading.join()
+            self.say(evaluate_held_out(run_dir, self.test).summary())
+        metrics = read_metrics(run_dir)
         config = read_json(run_dir / runs.CONFIG_FILE)
         result = {
             "search_dir": str(self.dir),
@@ -335,15 +338,15 @@ class _Search:
             "best_trial": winner.number,
             "best_settings": {section: config[section] for section in SEARCHED_SECTIONS},
             "val_accuracy": winner.val_accuracy,
-            "test_accuracy": results.metrics["accuracy"],
-            "baseline_test_accuracy": results.baseline_metrics["accuracy"],
+            "test_accuracy": metrics["accuracy"],
+            "baseline_test_accuracy": metrics["baseline"]["accuracy"],
             "trials": len(self._trials("COMPLETE", "PRUNED", "FAIL")),
             "pruned": len(self._trials("PRUNED")),
             "wall_s": round(self.spent(), 2),
         }
         atomic_write_json(self.dir / RESULT_FILE, result)
         self.say(f"winner: trial {winner.number} ({winner.settings}), val "
-                 f"{winner.val_accuracy:.4f}; {results.summary()}")
+                 f"{winner.val_accuracy:.4f}, test {metrics['accuracy']:.4f}")
         return "finished", (f"Trial {winner.number} won on validation ({winner.val_accuracy:.1%})"
-                            f" and scored {results.metrics['accuracy']:.1%} on "
-                            f"{results.metrics['examples']} held-out texts.")
+                            f" and scored {metrics['accuracy']:.1%} on {metrics['examples']} "
+                            "held-out texts.")

@@ -50,8 +50,9 @@ class TrialRow:
 
     @property
     def counts(self) -> bool:
-        """Whether it can win: it finished, or was cut by the budget after a whole epoch."""
-        return self.state == "finished" and self.val_accuracy is not None
+        """Whether it can win: it finished, or was cut by the budget after a whole epoch, and its
+        run is still there to be tested."""
+        return self.state == "finished" and self.val_accuracy is not None and bool(self.run_id)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "settings": self.settings}
@@ -70,6 +71,8 @@ def trial_rows(search_dir: Path) -> list[TrialRow]:
                        curve=[trial.intermediate_values[k]
                               for k in sorted(trial.intermediate_values)])
         status = _run_status(row.run_id)
+        if status is None and row.run_id:  # deleted from the Runs page since: it cannot win
+            row.run_id, row.note = None, "its run was deleted"
         if status is not None:
             row.val_accuracy = status.get("best_val_accuracy")
             row.val_loss = status.get("best_val_loss")
