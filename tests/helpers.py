@@ -51,7 +51,7 @@ SEARCH_BUDGET_S = 60.0
 def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
     """A search directory with tiny trials on 600 demo reviews. Trial 0 is the base settings;
     trial 1 is forced to a learning rate too small to learn anything, so it is clearly worse from
-    its first epoch; trial 2 is trial 0 with twice the epochs, so it is not pruned (it ties
+    its first epoch (with epochs enough to be stopped long before its end); trial 2 is trial 0 with twice the epochs, so it is not pruned (it ties
     with trial 0 where both have been) and has epochs left when a stop comes; later trials are
     Optuna's.
 
@@ -76,7 +76,7 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
     settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials)
     search_dir = create_search(settings, demo_examples(600), name="tiny")
     study = open_study(search_dir, settings.seed)
-    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5})
+    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5, "epochs": 6})
     study.enqueue_trial({**params_of(base), "epochs": 6})
     return search_dir, base
 

@@ -93,6 +93,8 @@ def _stop_trial(search: _Search | None) -> None:
 
 def _finish(search_dir: Path, search: _Search | None, state: str, message: str) -> dict:
     spent = {"spent_s": round(search.spent(), 2)} if search is not None else {}
+    if search is not None:
+        search.loading.join()  # a thread still importing when the process exits can crash it
     return runs.write_status(search_dir, status=state, message=message, ended=runs.now_iso(),
                              running_trial=None, **spent)
 
@@ -268,7 +270,7 @@ class _Search:
         status = self.executor.poll(run_dir)
         ok = status["status"] in ("finished", "stopped") and status.get("best_val_accuracy") \
             is not None
-        if ok and cut_by_budget:
+        if ok and cut_by_budget and status["status"] == "stopped":
             epoch = int(status.get("epochs_done") or 0)
             runs.write_status(run_dir, message=f"Stopped by the search's time budget after epoch "
                               f"{epoch}; the best model so far is kept.")
