@@ -49,10 +49,12 @@ SEARCH_BUDGET_S = 60.0
 
 
 def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
-    """A search directory with tiny trials on 600 demo reviews. Trial 0 is the base settings;
-    trial 1 is forced to a learning rate too small to learn anything, so it is clearly worse from
-    its first epoch (with epochs enough to be stopped long before its end); trial 2 is trial 0 with twice the epochs, so it is not pruned (it ties
-    with trial 0 where both have been) and has epochs left when a stop comes; later trials are
+    """A search directory with tiny trials on 600 demo reviews.
+
+    Trial 0 is the base settings. Trial 1 is forced to a learning rate too small to learn
+    anything, so it is clearly worse from its first epoch, and plans 6 epochs, so its pruning
+    stops it long before its end. Trial 2 is trial 0 with 6 epochs: it is not pruned (it ties
+    with trial 0 where both have been) and has epochs left when a stop comes. Later trials are
     Optuna's.
 
     Returns (search directory, the settings the trials start from).
