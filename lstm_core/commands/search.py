@@ -12,10 +12,12 @@ import argparse
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
 from lstm_core.errors import StudioError
+from lstm_core.store import runs
 
 EPILOG = """\
 output: the last line on stdout is one JSON object:
@@ -36,8 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", nargs="?",
                         help="CSV/TSV/JSON/Excel/Parquet file, or demo-en, demo-zh")
     parser.add_argument("--budget-min", type=float, metavar="N",
-                        help="wall-clock minutes for the whole search, the winner's test "
-                        "included (fractions allowed: 0.5 is 30 s)")
+                        help="wall-clock minutes for the whole search, from reading the data to "
+                        "the winner's test (fractions allowed: 0.5 is 30 s)")
     parser.add_argument("--text-col", help="column with the text (default: guessed)")
     parser.add_argument("--label-col", help="column with the label (default: guessed)")
     parser.add_argument("--test-data", type=Path,
@@ -61,10 +63,13 @@ def run(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    started = time.perf_counter()
     if args.resume is not None:
         search_dir = _reopen(args, say)
     else:
         search_dir = _create(args, say)
+        # The budget covers reading and checking the data too, not only the trials.
+        runs.write_status(search_dir, spent_s=round(time.perf_counter() - started, 2))
     return _search_and_report(search_dir, say)
 
 

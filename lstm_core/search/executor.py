@@ -26,8 +26,9 @@ class TrialExecutor(Protocol):
     def poll(self, run_dir: Path) -> dict:
         """The run's status.json now, a dead process marked interrupted."""
 
-    def stop(self, run_dir: Path) -> dict:
-        """Stop the run (its best model is kept) and return its final status once it ended."""
+    def stop(self, run_dir: Path, grace_s: float = STOP_GRACE_S) -> dict:
+        """Stop the run (its best model is kept) and return its final status once it ended;
+        a run that has not stopped after ``grace_s`` seconds is ended."""
 
 
 class LocalProcesses:
@@ -40,5 +41,5 @@ class LocalProcesses:
     def poll(self, run_dir: Path) -> dict:
         return runs.read_status(run_dir)
 
-    def stop(self, run_dir: Path) -> dict:
-        return stop_job(run_dir, grace_s=STOP_GRACE_S)
+    def stop(self, run_dir: Path, grace_s: float = STOP_GRACE_S) -> dict:
+        return stop_job(run_dir, grace_s=grace_s)

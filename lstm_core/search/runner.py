@@ -30,7 +30,7 @@ from lstm_core.search.directory import (
     read_search_status,
     read_settings,
 )
-from lstm_core.search.executor import LocalProcesses, TrialExecutor
+from lstm_core.search.executor import STOP_GRACE_S, LocalProcesses, TrialExecutor
 from lstm_core.search.space import apply_params, describe
 from lstm_core.search.study import open_study, report_epochs
 from lstm_core.search.table import NOTE, RUN_ID, choose_winner, trial_rows
@@ -40,6 +40,8 @@ from lstm_core.store.results import read_metrics
 from lstm_core.training.train import create_run, reopen_run, resume_point
 
 POLL_S = 0.5
+HARD_STOP_GRACE_S = 3.0
+BUDGET_SLACK = 0.05  # of the budget: the most a trial stopped by it may add to the search
 SAVE_CLOCK_S = 1.0  # how often the time spent so far goes into status.json
 TIMING = "timing"  # a trial's user attribute: its budget.TrialTiming
 SEARCHED_SECTIONS = ("model", "train", "text")  # best_settings: the winner's config sections
@@ -136,6 +138,11 @@ class _Search:
     def reserve(self, running: budget.TrialTiming | None = None) -> float:
         timings = self.timings or ([running] if running else [])
         return budget.reserve_for_test_s(timings, len(self.test))
+
+    def _grace(self) -> float:
+        """How long a trial stopped by the budget may take to stop before it is ended: a few
+        seconds, or the budget's slack when that is longer."""
+        return min(STOP_GRACE_S, max(HARD_STOP_GRACE_S, BUDGET_SLACK * self.settings.budget_s))
 
     def _save_clock(self, **extra) -> None:
         if time.monotonic() - self.clock_saved >= SAVE_CLOCK_S or extra:
@@ -257,8 +264,12 @@ class _Search:
             done = epochs[-1]["epoch"] if epochs else 0
             # Past the limit, or the next epoch would end after it: stop now, at an epoch's end
             # when possible (the epoch just begun does not count).
-            if now >= end_by or (running is not None and done > seen and done < planned
-                                 and now + running.seconds_per_epoch > end_by):
+            if now >= end_by:  # a job still starting answers a stop only at its first batch
+                self.executor.stop(run_dir, grace_s=self._grace())
+                cut_by_budget = True
+                break
+            if (running is not None and done > seen and done < planned
+                    and now + running.seconds_per_epoch > end_by):
                 self.executor.stop(run_dir)
                 cut_by_budget = True
                 break
