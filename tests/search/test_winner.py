@@ -1,9 +1,9 @@
-"""Choosing and testing the winner, on trials whose runs are trained here (no search process)."""
+"""Choosing and testing the winner, and a budget too short for any trial, in this process."""
 
 import json
 
 from lstm_core.search.directory import read_examples, read_result, read_settings, reopen_search
-from lstm_core.search.runner import run_search
+from lstm_core.search.runner import POLL_S, run_search
 from lstm_core.search.space import apply_params
 from lstm_core.search.study import open_study
 from lstm_core.search.table import RUN_ID, choose_winner, trial_rows
@@ -47,3 +47,15 @@ def test_a_search_that_ended_right_after_testing_its_winner_does_not_test_it_aga
     result = read_result(search_dir)
     assert result["best_trial"] == 0 and result["trials"] == 1
     assert result["test_accuracy"] == json.loads(tested)["accuracy"]
+
+
+def test_a_budget_shorter_than_a_trials_start_is_kept():
+    search_dir, _ = tiny_search(budget_s=8.0)
+    status = run_search(search_dir)
+    assert status["spent_s"] <= 8.0 * 1.1 + POLL_S
+    if status["status"] == "failed":  # the trial was still starting: ended, nothing to test
+        assert status["message"].startswith("No trial finished a whole epoch")
+        [row] = [r for r in trial_rows(search_dir) if r.run_id]
+        assert runs.read_status(runs.resolve_run(row.run_id))["status"] == "stopped"
+    else:  # a fast machine trained an epoch in time and tested it
+        assert status["status"] == "finished" and read_result(search_dir)["trials"] == 1
