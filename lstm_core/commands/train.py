@@ -122,9 +122,18 @@ def run(args: argparse.Namespace) -> int:
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
                            seed=args.seed or 0, encoding=args.encoding)
     text_col, label_col = examples.text_col, examples.label_col
+    test = examples.test_frame
+    if args.test_data:  # read before the check, whose suggested max_len covers the test texts
+        test_table = read_table(args.test_data, encoding=args.encoding)
+        found = text_encoding(test_table)
+        if found is not None and found.uncertain:
+            say(f"warning: {args.test_data.name}: {found.warning()}")
+        test, _ = to_examples(test_table, text_col, label_col,
+                              rating_threshold=args.rating_threshold, min_per_class=1)
     text_config = TextConfig(**flag_values(args).get("text", {}))
-    report = check_examples(examples.frame, text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total, encoding=examples.encoding)
+    report = check_examples(examples.frame, text_config, test_examples=test,
+                            dropped=examples.dropped, rows_total=examples.rows_total,
+                            encoding=examples.encoding)
     say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
         f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
     if examples.encoding is not None:
@@ -134,14 +143,6 @@ def run(args: argparse.Namespace) -> int:
     config = build_config(args, suggest_settings(report), text_col, label_col)
     if examples.encoding is not None:  # the run records the encoding used, given or detected
         config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
-    test = examples.test_frame
-    if args.test_data:
-        test_table = read_table(args.test_data, encoding=args.encoding)
-        found = text_encoding(test_table)
-        if found is not None and found.uncertain:
-            say(f"warning: {args.test_data.name}: {found.warning()}")
-        test, _ = to_examples(test_table, text_col, label_col,
-                              rating_threshold=args.rating_threshold, min_per_class=1)
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
