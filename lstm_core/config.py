@@ -28,6 +28,7 @@ from lstm_core.errors import StudioError
 PADDING = "post"
 
 CELLS = ("lstm", "gru", "simple_rnn")
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}  # as Keras names them
 POOLINGS = ("last", "max", "mean")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = ("constant", "linear")

@@ -84,6 +84,8 @@ def test_test_data_file_replaces_the_test_split_and_counts_in_the_data_check(tmp
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["examples"] == 60
     assert "warning: The test texts are much longer than the training texts" in result.stderr
+    [verdict] = [line for line in result.stderr.splitlines() if line.startswith("verdict: ")]
+    assert "bag-of-words baseline" in verdict and "on 60 test texts" in verdict
     processor = TextProcessor(TextConfig())
     train_lengths = [len(processor.tokenize(text)) for text in pd.read_csv(train)["text"]]
     test_lengths = [len(processor.tokenize(text)) for text in tests["text"]]

@@ -169,6 +169,7 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
 def _train_and_report(run_dir: Path, say, started: float) -> int:
     from lstm_core.fileio import read_json
     from lstm_core.store.events import mean_samples_per_s, read_events
+    from lstm_core.store.results import run_verdict
     from lstm_core.store.runs import METRICS_FILE
     from lstm_core.training.train import train_run
 
@@ -179,6 +180,9 @@ def _train_and_report(run_dir: Path, say, started: float) -> int:
         error, status = exc, read_json(run_dir / "status.json")
     metrics_path = run_dir / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.exists() else {}
+    verdict = run_verdict(run_dir)
+    if verdict is not None:
+        say(f"verdict: {verdict.line()}")
     print(json.dumps({
         "run_dir": str(run_dir),
         "status": status["status"],
