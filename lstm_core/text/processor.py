@@ -74,8 +74,8 @@ NEGATIONS = frozenset(
 # 没 意思), except the fixed expressions below, which do not mean "not" + the rest: 不错 is
 # "good", 不过 "but", 不仅 "not only", 没错 "right", 没得说 "excellent", 没收 "confiscate"; 没有
 # and 没法 are negation words of their own. Words that begin with 别 are left whole: they mostly
-# mean "other" (别人, 别的) or nothing negative (别墅, 别致), and jieba's dictionary leaves the
-# imperative 别 ("don't") a token of its own.
+# mean "other" (别人, 别的) or nothing negative (别墅, 别致), and jieba's dictionary mostly leaves
+# the imperative 别 ("don't") a token of its own (别 买).
 JIEBA_NEGATION_PREFIXES = ("不", "没")
 JIEBA_FIXED_EXPRESSIONS = frozenset(
     """不错 不过 不过如此 不如 不同 不同于 不少 不管 不管怎样 不论 不论是 不仅 不仅仅 不但 不光
@@ -109,7 +109,9 @@ def _jieba_tokenizer():
     jieba keeps the parsed dictionary in a cache file in the temporary folder; ours has a name
     of its own per jieba version and per user, so a file another user wrote is never in the way.
     """
-    with warnings.catch_warnings():  # jieba 0.42.1 imports pkg_resources, which warns
+    # jieba 0.42.1 imports pkg_resources, which newer setuptools deprecates with a warning, and
+    # its source holds a "\s" escape that Python warns about when it compiles the module.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
         import jieba
