@@ -146,7 +146,7 @@ def test_listing_and_help_never_import_tensorflow():
 def test_train_help_explains_every_setting():
     result = cli("train", "--help")
     assert result.returncode == 0, result.stderr
-    assert "95% of texts" in result.stdout and "--bucket-by-length" in result.stdout
+    assert "99% of texts" in result.stdout and "--bucket-by-length" in result.stdout
 
 
 # --- the train command's setting flags, generated from the config declarations ------------------
