@@ -28,11 +28,12 @@ from lstm_core.errors import StudioError
 PADDING = "post"
 
 CELLS = ("lstm", "gru", "simple_rnn")
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}  # as Keras names them
 POOLINGS = ("last", "max", "mean")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = ("constant", "linear")
 DEVICES = ("auto", "cpu", "gpu")
-TOKENIZERS = ("auto", "word", "tweet", "char")
+TOKENIZERS = ("auto", "word", "tweet", "char", "jieba")
 TRUNCATING = ("pre", "post")
 CLASS_WEIGHTS = ("none", "balanced")
 
@@ -325,8 +326,9 @@ class TextConfig(ConfigSection):
     """
 
     tokenizer: str = setting(
-        "auto", "auto splits words (Chinese and Japanese into characters); tweet keeps "
-        "emoticons and hashtags; char makes every character a token.",
+        "auto", "auto splits words (Chinese and Japanese into characters); word leaves runs of "
+        "Chinese as they are; tweet keeps emoticons and hashtags; char makes every character a "
+        "token; jieba splits Chinese into dictionary words, a leading 不 or 没 kept apart.",
         choices=TOKENIZERS, widget="select", label="Tokenizer")
     lowercase: bool = setting(
         True, "'Great' and 'great' become one token, so the model learns one vector for both; "
@@ -360,7 +362,7 @@ class TextConfig(ConfigSection):
         "token.", low=1, high=1_000_000, flag=False)
     max_len: int = setting(
         100, "Tokens kept per text. Longer texts are cut; shorter ones are padded. Each extra "
-        "step costs time, so the data check suggests a length that covers 95% of texts.",
+        "step costs time, so the data check suggests a length that covers 99% of texts.",
         low=1, high=5000, widget="number", label="Max length (tokens)", column="text")
     truncating: str = setting(
         "pre", "Which end of a long text is cut: pre keeps the end, where reviews give their "

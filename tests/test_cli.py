@@ -17,8 +17,9 @@ from lstm_core.commands.train import (
     flag_values,
     setting_flags,
 )
-from lstm_core.config import RunConfig
+from lstm_core.config import RunConfig, TextConfig
 from lstm_core.errors import StudioError
+from lstm_core.text.processor import TextProcessor
 from tests.data.reviews import review_rows, reviews_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,15 +69,30 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
     assert "cli-run" in cli("runs", env_runs=tmp_path / "runs").stdout
 
 
-def test_test_data_file_replaces_the_test_split(tmp_path):
+def test_test_data_file_replaces_the_test_split_and_counts_in_the_data_check(tmp_path):
+    """Trained on short texts, tested on texts four times as long: the suggested max_len covers
+    the test texts, and the check says they are much longer."""
     train, test = tmp_path / "train.csv", tmp_path / "test.csv"
     main(["demo-data", "--out", str(train), "--rows", "300", "--seed", "1"])
     main(["demo-data", "--out", str(test), "--rows", "60", "--seed", "2"])
+    tests = pd.read_csv(test)
+    tests["text"] = [" ".join([text] * 4) for text in tests["text"]]
+    tests.to_csv(test, index=False)
     result = cli("train", str(train), "--test-data", str(test), "--run-dir",
                  str(tmp_path / "r"), "--epochs", "1", "--units", "4", "--embed-dim", "4")
     assert result.returncode == 0, result.stderr
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["examples"] == 60
+    assert "warning: The test texts are much longer than the training texts" in result.stderr
+    [verdict] = [line for line in result.stderr.splitlines() if line.startswith("verdict: ")]
+    assert "bag-of-words baseline" in verdict and "on 60 test texts" in verdict
+    processor = TextProcessor(TextConfig())
+    train_lengths = [len(processor.tokenize(text)) for text in pd.read_csv(train)["text"]]
+    test_lengths = [len(processor.tokenize(text)) for text in tests["text"]]
+    max_len = json.loads((tmp_path / "r" / "config.json").read_text())["text"]["max_len"]
+    assert max_len > max(train_lengths)
+    cut = sum(length > max_len for length in train_lengths + test_lengths)
+    assert cut <= 0.01 * (len(train_lengths) + len(test_lengths))
 
 
 def test_the_encoding_flag_reads_train_and_test_files_and_the_run_records_it(tmp_path):
@@ -130,7 +146,7 @@ def test_listing_and_help_never_import_tensorflow():
 def test_train_help_explains_every_setting():
     result = cli("train", "--help")
     assert result.returncode == 0, result.stderr
-    assert "95% of texts" in result.stdout and "--bucket-by-length" in result.stdout
+    assert "99% of texts" in result.stdout and "--bucket-by-length" in result.stdout
 
 
 # --- the train command's setting flags, generated from the config declarations ------------------

@@ -24,6 +24,7 @@ RUN_LINES = [re.compile(pattern) for pattern in (
     r"training [\d,]+ parameters on \d+ texts",
     r"epoch \d+/\d+: loss [\d.]+ accuracy [\d.]+( val_loss [\d.]+ val_accuracy [\d.]+)?",
     r"test accuracy [\d.]+ \(bag-of-words baseline [\d.]+\) on \d+ texts",
+    r"verdict: The (LSTM|GRU|SimpleRNN) .+ bag-of-words baseline .+",
 )]
 
 
@@ -33,18 +34,31 @@ def quiet_env(tmp_path: Path) -> dict[str, str]:
     return {**env, "LSTM_STUDIO_RUNS": str(tmp_path / "runs")}
 
 
-def test_train_writes_only_the_runs_own_lines_to_stderr(tmp_path):
+@pytest.mark.parametrize(("data", "tokenizer"), [("demo-en", "auto"), ("demo-zh", "jieba")])
+def test_train_writes_only_the_runs_own_lines_to_stderr(tmp_path, data, tokenizer):
+    """jieba loads its dictionary (and writes its cache) in a fresh temporary folder here, the
+    moment it logs "Building prefix dict" unless it is kept quiet."""
+    env = {**quiet_env(tmp_path), "TMPDIR": str(tmp_path), "TEMP": str(tmp_path),
+           "TMP": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "lstm_core", "train", "demo-en", "--demo-rows", "300",
-         "--epochs", "1", "--units", "4", "--embed-dim", "8"],
-        capture_output=True, text=True, cwd=ROOT, env=quiet_env(tmp_path), timeout=300,
+        [sys.executable, "-m", "lstm_core", "train", data, "--demo-rows", "300",
+         "--epochs", "1", "--units", "4", "--embed-dim", "8", "--tokenizer", tokenizer],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     strangers = [line for line in lines if not any(p.fullmatch(line) for p in RUN_LINES)]
     assert strangers == [], "\n".join(strangers)
     assert any(line.startswith("epoch 1/1: ") for line in lines)
-    assert json.loads(result.stdout)["status"] == "finished"
+    assert sum(line.startswith("verdict: ") for line in lines) == 1
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "finished"
+    if tokenizer == "jieba":  # prediction reads the run's own tokenizer from config.json
+        predicted = subprocess.run(
+            [sys.executable, "-m", "lstm_core", "predict", summary["run_dir"], "这家店的菜不好吃",
+             "--json"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+        assert predicted.returncode == 0 and predicted.stderr == "", predicted.stderr
+        assert json.loads(predicted.stdout)[0]["tokens"] == ["这家", "店", "的", "菜", "不", "好吃"]
 
 
 def test_held_back_output_is_dropped_and_written_out_only_when_the_body_fails(capfd):

@@ -112,22 +112,23 @@ def read_data(args: argparse.Namespace, text_config, say):
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
                            seed=args.seed or 0, encoding=args.encoding)
-    report = check_examples(examples.frame, text_config, dropped=examples.dropped,
-                            rows_total=examples.rows_total, encoding=examples.encoding)
-    say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
-        f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
-    if examples.encoding is not None:
-        say(f"encoding: {examples.encoding.describe()}")
-    for warning in report.warnings:
-        say(f"warning: {warning}")
     test = examples.test_frame
-    if args.test_data:
+    if args.test_data:  # read before the check, whose suggested max_len covers the test texts
         test_table = read_table(args.test_data, encoding=args.encoding)
         found = text_encoding(test_table)
         if found is not None and found.uncertain:
             say(f"warning: {args.test_data.name}: {found.warning()}")
         test, _ = to_examples(test_table, examples.text_col, examples.label_col,
                               rating_threshold=args.rating_threshold, min_per_class=1)
+    report = check_examples(examples.frame, text_config, test_examples=test,
+                            dropped=examples.dropped, rows_total=examples.rows_total,
+                            encoding=examples.encoding)
+    say(f"data: {report.rows_kept} rows kept of {report.rows_total}, classes "
+        f"{report.class_counts}, median length {report.length_percentiles['p50']} tokens")
+    if examples.encoding is not None:
+        say(f"encoding: {examples.encoding.describe()}")
+    for warning in report.warnings:
+        say(f"warning: {warning}")
     return examples, report, test
 
 
@@ -175,6 +176,7 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
 def _train_and_report(run_dir: Path, say, started: float) -> int:
     from lstm_core.fileio import read_json
     from lstm_core.store.events import mean_samples_per_s, read_events
+    from lstm_core.store.results import run_verdict
     from lstm_core.store.runs import METRICS_FILE
     from lstm_core.training.train import train_run
 
@@ -185,6 +187,9 @@ def _train_and_report(run_dir: Path, say, started: float) -> int:
         error, status = exc, read_json(run_dir / "status.json")
     metrics_path = run_dir / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.exists() else {}
+    verdict = run_verdict(run_dir)
+    if verdict is not None:
+        say(f"verdict: {verdict.line()}")
     print(json.dumps({
         "run_dir": str(run_dir),
         "status": status["status"],

@@ -1,12 +1,14 @@
 """The data check shown before training, and the settings it suggests.
 
 It tokenizes the examples exactly as training will, so the lengths, vocabulary and suggested
-``max_len`` describe what the model will really see.
+``max_len`` describe what the model will really see: the training texts and, when there is a
+separate test file, the test texts too.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -19,8 +21,17 @@ from lstm_core.text.processor import TextProcessor
 # A text longer than this many tokens costs an LSTM on a CPU more time than it gives back accuracy;
 # the suggestion never goes beyond it (a user can).
 MAX_SUGGESTED_LEN = 400
+# Batches are bucketed by length, so a limit that only the longest texts reach costs little:
+# the suggestion covers this share of every text the model will see.
+SUGGESTED_LEN_PERCENTILE = 99
 MAX_SUGGESTED_VOCAB = 20000
 PERCENTILES = (50, 90, 95, 99)
+# Test texts are "much longer" when their median is over this many times the training median, or
+# their 90th percentile over the training 99th; a random split of one file reaches neither.
+LONGER_MEDIAN_RATIO = 2.0
+# The test classes are "shared differently" when the total variation distance between the
+# training and the test class shares (half the sum of the differences) is over this.
+CLASS_SHARE_DISTANCE = 0.2
 
 
 @dataclass
@@ -42,10 +53,16 @@ class DataReport:
     suggested_vocab_size: int = 0
     encoding: TextEncoding | None = None  # how the file was decoded; None: not a text file
     warnings: list[str] = field(default_factory=list)
+    # The separate test set, when there is one (0 rows and empty otherwise).
+    test_rows: int = 0
+    test_class_counts: dict[str, int] = field(default_factory=dict)
+    test_length_percentiles: dict[str, int] = field(default_factory=dict)
+    test_lengths: list[int] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("lengths")
+        data.pop("test_lengths")
         return data
 
 
@@ -53,6 +70,7 @@ def check_examples(
     examples: pd.DataFrame,
     text_config: TextConfig,
     *,
+    test_examples: pd.DataFrame | None = None,
     dropped: dict[str, int] | None = None,
     rows_total: int | None = None,
     encoding: TextEncoding | None = None,
@@ -62,13 +80,16 @@ def check_examples(
     Args:
         examples: the kept rows.
         text_config: the preprocessing training will use.
+        test_examples: the separate test set (same columns), when there is one: its lengths
+            count towards the suggested ``max_len``, and it is compared with ``examples``.
         dropped: reasons and counts of rows already dropped by ``to_examples``.
         rows_total: rows in the file before dropping; default kept + dropped.
         encoding: how the file was decoded (``Examples.encoding``), reported and warned about
             when the guess is uncertain.
     """
     dropped = dict(dropped or {})
-    tokens = TextProcessor(text_config).tokenize_many(examples["text"])
+    processor = TextProcessor(text_config)
+    tokens = processor.tokenize_many(examples["text"])
     lengths = np.array([len(t) for t in tokens], dtype=int)
     counts = Counter(tok for toks in tokens for tok in toks)
     class_counts = examples["label"].value_counts().sort_index()
@@ -89,18 +110,32 @@ def check_examples(
         vocab_size_min2=sum(1 for c in counts.values() if c >= 2),
         encoding=encoding,
     )
-    report.suggested_max_len = suggest_max_len(lengths)
+    if test_examples is not None and len(test_examples):
+        test_lengths = np.array([len(t) for t in processor.tokenize_many(test_examples["text"])],
+                                dtype=int)
+        test_counts = test_examples["label"].value_counts().sort_index()
+        report.test_rows = len(test_examples)
+        report.test_class_counts = {str(k): int(v) for k, v in test_counts.items()}
+        report.test_length_percentiles = _percentiles(test_lengths)
+        report.test_lengths = test_lengths.tolist()
+    report.suggested_max_len = suggest_max_len(lengths, report.test_lengths)
     report.suggested_vocab_size = min(MAX_SUGGESTED_VOCAB, report.vocab_size_min2 + 2)
     report.warnings = _warnings(report)
     return report
 
 
-def suggest_max_len(lengths: np.ndarray) -> int:
-    """The 95th percentile of text length, rounded up to a multiple of 8, at most 400."""
-    if len(lengths) == 0:
+def suggest_max_len(lengths: Sequence[int], test_lengths: Sequence[int] = ()) -> int:
+    """The 99th percentile of the training and test texts' lengths, rounded up to a multiple of
+    8, at most ``MAX_SUGGESTED_LEN``.
+
+    A limit set from the training texts alone cuts test texts that are longer, and the model
+    is then judged on texts it never sees whole.
+    """
+    every = np.concatenate([np.asarray(lengths, dtype=int), np.asarray(test_lengths, dtype=int)])
+    if len(every) == 0:
         return 8
-    p95 = float(np.percentile(lengths, 95))
-    return int(min(MAX_SUGGESTED_LEN, max(8, 8 * np.ceil(p95 / 8))))
+    high = float(np.percentile(every, SUGGESTED_LEN_PERCENTILE))
+    return int(min(MAX_SUGGESTED_LEN, max(8, 8 * np.ceil(high / 8))))
 
 
 def suggest_settings(report: DataReport) -> dict:
@@ -171,10 +206,47 @@ def _warnings(report: DataReport) -> list[str]:
             f"{report.empty_after_tokenizing} texts have no tokens left after preprocessing; "
             "they are not used for training."
         )
-    cut = int((np.array(report.lengths) > report.suggested_max_len).sum())
+    every = np.array(report.lengths + report.test_lengths, dtype=int)
+    cut = int((every > report.suggested_max_len).sum())
     if cut:
         notes.append(
-            f"{cut} texts ({cut / report.rows_kept:.1%}) are longer than the suggested max_len "
+            f"{cut} texts ({cut / len(every):.1%}) are longer than the suggested max_len "
             f"of {report.suggested_max_len} tokens and will be cut."
         )
+    return notes + _test_warnings(report)
+
+
+def _test_warnings(report: DataReport) -> list[str]:
+    """Notes on a separate test set that does not look like the training texts."""
+    if not report.test_rows:
+        return []
+    notes = []
+    train, test = report.length_percentiles, report.test_length_percentiles
+    if test["p50"] > LONGER_MEDIAN_RATIO * train["p50"] or test["p90"] > train["p99"]:
+        notes.append(
+            f"The test texts are much longer than the training texts (median {test['p50']} "
+            f"tokens against {train['p50']}; 90% of the test texts have up to {test['p90']}, "
+            f"99% of the training texts up to {train['p99']}). A model that learned from short "
+            "texts such as phrases often misreads long ones: train on texts like those it will "
+            "be tested on."
+        )
+    train_shares = _shares(report.class_counts)
+    test_shares = _shares(report.test_class_counts)
+    classes = sorted(set(train_shares) | set(test_shares))
+    distance = sum(abs(train_shares.get(c, 0.0) - test_shares.get(c, 0.0)) for c in classes) / 2
+    if distance > CLASS_SHARE_DISTANCE:
+        def listed(shares: dict[str, float]) -> str:
+            return ", ".join(f"{c} {shares.get(c, 0.0):.0%}" for c in classes)
+
+        notes.append(
+            f"The classes are shared differently in the test texts (training: "
+            f"{listed(train_shares)}; test: {listed(test_shares)}). The test accuracy then "
+            "weighs the classes otherwise than training did; check that the test file is the "
+            "one you meant, and compare the recall of each class."
+        )
     return notes
+
+
+def _shares(counts: dict[str, int]) -> dict[str, float]:
+    total = sum(counts.values())
+    return {name: count / total for name, count in counts.items()} if total else {}

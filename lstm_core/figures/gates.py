@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstm_core.config import CELL_NAMES
 from lstm_core.figures.style import (
     BLUE,
     DIVERGING_SCALE,
@@ -42,7 +43,6 @@ FIELD_NAMES = {
     "output_gate": "output gate", "cell": "cell state", "hidden": "hidden state",
     "update_gate": "update gate", "reset_gate": "reset gate",
 }
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 
 
 def _field_name(field: str) -> str:

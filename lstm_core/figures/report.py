@@ -20,17 +20,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from lstm_core.config import HELP
+from lstm_core.config import CELL_NAMES, HELP
 from lstm_core.errors import StudioError
 from lstm_core.figures.curves import training_curves
-from lstm_core.figures.gates import CELL_NAMES, gate_heatmaps
+from lstm_core.figures.gates import gate_heatmaps
 from lstm_core.figures.results import accuracy_comparison, confusion_matrix_figure, roc_figure
 from lstm_core.figures.tokens import trajectory_figure
 from lstm_core.fileio import atomic_write_text, read_json
 from lstm_core.inspect.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units
 from lstm_core.store.archive import format_setting
 from lstm_core.store.events import read_events
-from lstm_core.store.results import probability_matrix, read_metrics, read_predictions
+from lstm_core.store.results import (
+    probability_matrix,
+    read_metrics,
+    read_predictions,
+    run_verdict,
+)
 from lstm_core.store.runs import ACTIVE_STATES, CONFIG_FILE, DATA_FILE, has_model, read_status
 
 PREDICTION_ROWS = 8  # test texts shown, of which at most MISTAKE_ROWS are mistakes
@@ -226,6 +231,7 @@ def _metrics_section(run_dir: Path, metrics: dict | None, predictions: pd.DataFr
         "model. The bag-of-words baseline sees which words a text holds and ignores their "
         "order; the gap shows what reading the order is worth on this data.</p>",
         _facts(headline),
+        _verdict(run_dir),
         _figure(accuracy_comparison(metrics), "comparison"),
         "<h3>Per class</h3>",
         _table(("class", "precision", "recall", "F1", "texts", "baseline F1"), class_rows,
@@ -241,6 +247,18 @@ def _metrics_section(run_dir: Path, metrics: dict | None, predictions: pd.DataFr
         else:
             parts.append(_figure(roc, "roc"))
     return _section("Test results", *parts)
+
+
+def _verdict(run_dir: Path) -> str:
+    """The model against bag-of-words in a sentence; what to try when it does not beat it."""
+    verdict = run_verdict(run_dir)
+    if verdict is None:
+        return ""
+    if verdict.outcome == "better":
+        return f'<p class="verdict">{_e(verdict.summary)}</p>'
+    tips = "".join(f"<li>{_e(tip)}</li>" for tip in verdict.suggestions)
+    return (f'<div class="note verdict"><p>{_e(verdict.summary)}</p><p>What to try:</p>'
+            f"<ul>{tips}</ul></div>")
 
 
 def _score(value) -> str:

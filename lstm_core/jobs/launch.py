@@ -20,7 +20,8 @@ def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
     """The settings the app proposes for a data set: defaults overlaid with the data check's."""
     selection = load_selection(dataset_id)
     examples = dataset_examples(dataset_id)
-    report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
+    report = check_examples(examples.frame, selection.text_config,
+                            test_examples=examples.test_frame, dropped=examples.dropped,
                             rows_total=examples.rows_total, encoding=examples.encoding)
     sections = suggest_settings(report)
     sections["text"] = {**selection.text, **sections["text"]}

@@ -6,9 +6,7 @@ process. A test checks every count against the model ``build.build_model`` reall
 
 from __future__ import annotations
 
-from lstm_core.config import ModelConfig
-
-_CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
+from lstm_core.config import CELL_NAMES, ModelConfig
 
 
 def recurrent_parameters(cell: str, inputs: int, units: int) -> int:
@@ -35,7 +33,7 @@ def model_plan(config: ModelConfig, vocab_size: int, num_classes: int) -> list[d
     width = config.embed_dim
     for index in range(config.layers):
         returns_sequence = not (index == config.layers - 1 and config.pooling == "last")
-        kind = _CELL_NAMES[config.cell]
+        kind = CELL_NAMES[config.cell]
         params = directions * recurrent_parameters(config.cell, width, config.units)
         width = directions * config.units
         rows.append({

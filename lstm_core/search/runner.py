@@ -36,7 +36,7 @@ from lstm_core.search.study import open_study, report_epochs
 from lstm_core.search.table import NOTE, RUN_ID, choose_winner, trial_rows
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
-from lstm_core.store.results import read_metrics
+from lstm_core.store.results import read_metrics, run_verdict
 from lstm_core.training.train import create_run, reopen_run, resume_point
 
 POLL_S = 0.5
@@ -360,6 +360,9 @@ class _Search:
         atomic_write_json(self.dir / RESULT_FILE, result)
         self.say(f"winner: trial {winner.number} ({winner.settings}), val "
                  f"{winner.val_accuracy:.4f}, test {metrics['accuracy']:.4f}")
+        verdict = run_verdict(run_dir)
+        if verdict is not None:
+            self.say(f"verdict: {verdict.summary}")
         return "finished", (f"Trial {winner.number} won on validation ({winner.val_accuracy:.1%})"
                             f" and scored {metrics['accuracy']:.1%} on {metrics['examples']} "
                             "held-out texts.")

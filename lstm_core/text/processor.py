@@ -3,18 +3,22 @@
 Only tokenizers that need no downloaded nltk data are used (``NLTKWordTokenizer``, run by
 ``word_tokenizer`` at less cost, and ``TweetTokenizer``), so this works offline. Chinese and
 Japanese have no spaces between words, so their characters become tokens of their own, as the
-Weibo tutorials this product grew from did.
+Weibo tutorials this product grew from did; ``tokenizer="jieba"`` segments them into words with
+jieba's dictionary instead, which ships inside the package.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import multiprocessing
+import os
 import re
 import sys
 import types
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property, lru_cache
@@ -29,12 +33,18 @@ from lstm_core.text.word_tokenizer import word_tokenize
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_SPLIT = re.compile(f"([{_CJK}])")
+_CJK_RUN = re.compile(f"([{_CJK}]+)")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")  # Latin letters, accented ones included
 _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _SPACE = re.compile(r"\s+")
+# A right single quote, a modifier apostrophe, a left single quote or a backtick between two
+# letters is an apostrophe ("don’t", typographic quotes from word processors and phones): as
+# itself it splits "don’t" into don / ’ / t, and punctuation and stopword removal then drop
+# the negation.
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[\u2019\u02bc\u2018`](?=[^\W\d_])")
 # Below this much text, starting worker processes (each a fresh interpreter importing nltk)
 # costs more than it saves (docs/benchmarks.md).
 PARALLEL_MIN_CHARS = 4_000_000
@@ -54,9 +64,25 @@ STOPWORDS_EN = frozenset(
 STOPWORDS_ZH = frozenset(
     "的 了 是 在 和 与 及 也 就 都 而 着 之 或 个 这 那 我 你 他 她 它 们".split()
 )
+_STOPWORDS = STOPWORDS_EN | STOPWORDS_ZH
 NEGATIONS = frozenset(
     "not no never nor none nobody nothing neither nowhere cannot n't without hardly barely "
     "不 没 没有 别 无 非 未".split()
+)
+# jieba keeps a leading negation inside its word (不好, 不合理, 没意思), so the model would learn
+# each negated word on its own. Such a word is split into the cue and the rest (不 好, 不 合理,
+# 没 意思), except the fixed expressions below, which do not mean "not" + the rest: 不错 is
+# "good", 不过 "but", 不仅 "not only", 没错 "right", 没得说 "excellent", 没收 "confiscate"; 没有
+# and 没法 are negation words of their own. Words that begin with 别 are left whole: they mostly
+# mean "other" (别人, 别的) or nothing negative (别墅, 别致), and jieba's dictionary mostly leaves
+# the imperative 别 ("don't") a token of its own (别 买).
+JIEBA_NEGATION_PREFIXES = ("不", "没")
+JIEBA_FIXED_EXPRESSIONS = frozenset(
+    """不错 不过 不过如此 不如 不同 不同于 不少 不管 不管怎样 不论 不论是 不仅 不仅仅 不但 不光
+    不断 不然 不得不 不得了 不久 不禁 不由 不由得 不愧 不愧为 不妨 不失为 不乏 不可多得 不知不觉
+    不时 不止 不远处 不言而喻 不折不扣 不厌其烦 不俗 不可思议 不好意思 不用说 不至于 不经意
+    不出所料 没有 没法 没想到 没事 没关系 没错 没得说 没得说的 没话说 没有话说 没说的 没收 没落
+    没准 没准儿 没入""".split()
 )
 
 
@@ -74,6 +100,48 @@ def _no_main_script() -> Iterator[None]:
         yield
     finally:
         sys.modules["__main__"] = main
+
+
+@lru_cache(maxsize=1)
+def _jieba_tokenizer():
+    """jieba's tokenizer with its dictionary loaded, once per process and without its log lines.
+
+    jieba keeps the parsed dictionary in a cache file in the temporary folder; ours has a name
+    of its own per jieba version and per user, so a file another user wrote is never in the way.
+    """
+    # jieba 0.42.1 imports pkg_resources, which newer setuptools deprecates with a warning, and
+    # its source holds a "\s" escape that Python warns about when it compiles the module.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import jieba
+    jieba.setLogLevel(logging.WARNING)  # "Building prefix dict ..." is logged at debug level
+    tokenizer = jieba.Tokenizer()
+    user = f"-{os.getuid()}" if hasattr(os, "getuid") else ""  # Windows' temp is per user
+    tokenizer.cache_file = f"lstm-studio-jieba-{jieba.__version__}{user}.cache"
+    tokenizer.initialize()
+    return tokenizer
+
+
+def jieba_words(text: str) -> list[str]:
+    """Chinese ``text`` in words from jieba's dictionary, a leading 不/没 split off.
+
+    jieba's hidden Markov model, which guesses words outside the dictionary, is off: it glues a
+    negation to the word after it (别买, 不高) far more often than the dictionary does, and a
+    character it cannot place stays a token of its own.
+
+    Example:
+        >>> jieba_words("质量不太好，没意思")
+        ['质量', '不', '太好', '，', '没', '意思']
+    """
+    words: list[str] = []
+    for word in _jieba_tokenizer().cut(text, HMM=False):
+        if (len(word) > 1 and word.startswith(JIEBA_NEGATION_PREFIXES)
+                and word not in JIEBA_FIXED_EXPRESSIONS):
+            words += [word[0], word[1:]]
+        elif not word.isspace():
+            words.append(word)
+    return words
 
 
 def has_cjk(text: str) -> bool:
@@ -131,6 +199,7 @@ class TextProcessor:
         text = unicodedata.normalize("NFKC", str(text))
         if cfg.strip_html:
             text = html.unescape(_HTML_TAG.sub(" ", text))
+        text = _APOSTROPHE.sub("'", text)
         if cfg.strip_urls:
             text = _URL.sub(" ", text)
         if cfg.strip_mentions:
@@ -159,10 +228,11 @@ class TextProcessor:
                 if not _is_punctuation(tok) or (keep_emoticons and EMOTICON_RE.fullmatch(tok))
             ]
         if cfg.remove_stopwords:
-            tokens = [
-                tok for tok in tokens
-                if tok.lower() in NEGATIONS or tok.lower() not in STOPWORDS_EN | STOPWORDS_ZH
-            ]
+            # A Chinese character can be a word (的, 了), a Latin letter cannot: the English list
+            # holds "a", "t" and "o", which would take the letters of "not" out of char tokens.
+            stopwords = STOPWORDS_ZH if cfg.tokenizer == "char" else _STOPWORDS
+            tokens = [tok for tok in tokens
+                      if tok.lower() in NEGATIONS or tok.lower() not in stopwords]
         return tokens
 
     def tokenize_many(self, texts, workers: int = 1) -> list[list[str]]:
@@ -177,6 +247,8 @@ class TextProcessor:
         texts = list(texts)
         if workers <= 1 or sum(len(text) for text in texts) < PARALLEL_MIN_CHARS:
             return [self.tokenize(text) for text in texts]
+        if self.config.tokenizer == "jieba":
+            _jieba_tokenizer()  # writes jieba's cache file, which the workers then read
         own = -(-len(texts) // workers)
         chunk = max(1, -(-(len(texts) - own) // ((workers - 1) * 4)))
         pieces = [texts[i : i + chunk] for i in range(own, len(texts), chunk)]
@@ -198,11 +270,19 @@ class TextProcessor:
     def _split_cjk(self, text: str, word_tokenize) -> list[str]:
         """Word-tokenize the non-CJK runs; each CJK character becomes a token of its own.
 
-        ``tokenizer="word"`` keeps whole runs as nltk splits them; ``auto`` splits CJK characters.
+        ``tokenizer="word"`` keeps whole runs as nltk splits them; ``auto`` splits CJK characters;
+        ``jieba`` segments each CJK run into words.
         """
         if self.config.tokenizer == "word" or not has_cjk(text):
             return word_tokenize(text)
         tokens: list[str] = []
+        if self.config.tokenizer == "jieba":
+            for piece in _CJK_RUN.split(text):
+                if _CJK_CHAR.match(piece):
+                    tokens.extend(jieba_words(piece))
+                elif piece and not piece.isspace():
+                    tokens.extend(word_tokenize(piece))
+            return tokens
         for piece in _CJK_SPLIT.split(text):
             if not piece or piece.isspace():
                 continue

@@ -308,7 +308,8 @@ def show_token_preview(container, table: pd.DataFrame, selection: Selection) -> 
 def _check(dataset_id: str, selection_json: str) -> tuple[dict, list[int]]:
     selection = Selection(**json.loads(selection_json))
     examples = dataset_examples(dataset_id)
-    report = check_examples(examples.frame, selection.text_config, dropped=examples.dropped,
+    report = check_examples(examples.frame, selection.text_config,
+                            test_examples=examples.test_frame, dropped=examples.dropped,
                             rows_total=examples.rows_total, encoding=examples.encoding)
     return report.to_dict(), report.lengths
 
@@ -360,8 +361,16 @@ def show_data_check(container, report: dict, lengths: list[int]) -> None:
                        width="stretch")
     percentiles = report["length_percentiles"]
     container.caption(
-        f"Tokens per text: median {percentiles['p50']}, 95% have at most {percentiles['p95']}, "
+        f"Tokens per text: median {percentiles['p50']}, 99% have at most {percentiles['p99']}, "
         f"longest {percentiles['max']}."
     )
+    if report["test_rows"]:
+        tested = report["test_length_percentiles"]
+        container.caption(
+            f"The separate test set: {report['test_rows']:,} texts, median {tested['p50']} "
+            f"tokens, 99% have at most {tested['p99']}, longest {tested['max']}; classes "
+            + ", ".join(f"{name}: {count:,}" for name, count in
+                        report["test_class_counts"].items()) + "."
+        )
     for note in report["warnings"]:
         container.warning(note)

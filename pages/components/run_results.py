@@ -10,6 +10,7 @@ from lstm_core.store.results import (
     probability_matrix,
     read_metrics,
     read_predictions,
+    run_verdict,
 )
 
 
@@ -30,6 +31,7 @@ def show_results(container, run_dir: Path) -> None:
     cols[1].metric("Bag-of-words baseline", _percent(baseline["accuracy"]))
     cols[2].metric("Macro F1", f"{metrics['macro_f1']:.3f}")
     cols[3].metric("ROC AUC", "-" if metrics["roc_auc"] is None else f"{metrics['roc_auc']:.3f}")
+    show_verdict(container, run_dir)
     container.plotly_chart(accuracy_comparison(metrics), key=f"compare-{run_dir.name}")
 
     labels = metrics["labels"]
@@ -47,3 +49,15 @@ def show_results(container, run_dir: Path) -> None:
         wrong = misclassified(predictions)
         container.expander(f"Misclassified test texts ({len(wrong)} shown)").dataframe(
             wrong, hide_index=True, width="stretch")
+
+
+def show_verdict(container, run_dir: Path) -> None:
+    """Whether the model beats bag-of-words, said plainly; what to try when it does not."""
+    verdict = run_verdict(run_dir)
+    if verdict is None:
+        return
+    if verdict.outcome == "better":
+        container.success(verdict.summary)
+    else:
+        container.warning(verdict.summary + "\n\n" + "\n".join(
+            f"- {tip}" for tip in verdict.suggestions))

@@ -20,6 +20,7 @@ from lstm_core.search.directory import (
 )
 from lstm_core.search.launch import launch_search, resume_search
 from lstm_core.search.table import trial_events, trial_rows, trials_frame
+from lstm_core.store.results import run_verdict
 from lstm_core.store.runs import ACTIVE_STATES, STOP_FILE
 
 REFRESH_S = 1.0
@@ -116,6 +117,9 @@ def _winner(container, result: dict | None) -> None:
                    delta=f"{(test - baseline) * 100:+.1f} points vs bag-of-words")
     cols[2].metric("Bag-of-words baseline", f"{baseline:.1%}")
     run_id = Path(result["best_run_dir"]).name
+    verdict = run_verdict(result["best_run_dir"])
+    if verdict is not None:
+        (container.success if verdict.outcome == "better" else container.warning)(verdict.summary)
     container.page_link("pages/train.py", label=f"Open the winning run {run_id}",
                         query_params={"run": run_id}, icon=":material/model_training:")
     settings = result["best_settings"]

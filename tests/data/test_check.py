@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from lstm_core.config import TextConfig
 from lstm_core.data.check import check_examples, suggest_max_len, suggest_settings
@@ -23,10 +24,80 @@ def test_report_counts_classes_lengths_duplicates_and_conflicts():
     assert "lengths" not in report.to_dict()
 
 
-def test_suggested_max_len_is_the_95th_percentile_rounded_up_and_capped():
-    assert suggest_max_len(np.arange(1, 101)) == 96
+def test_suggested_max_len_is_the_99th_percentile_rounded_up_and_capped():
+    assert suggest_max_len(np.arange(1, 101)) == 104  # p99 = 99.01
     assert suggest_max_len(np.full(10, 3000)) == 400
     assert suggest_max_len(np.array([], dtype=int)) == 8
+    assert suggest_max_len([], [20, 30]) == 32
+
+
+def test_suggested_max_len_covers_the_test_texts_too():
+    """Trained on phrases, tested on sentences: a limit from the phrases would cut every test
+    text to its last few tokens."""
+    train = sentences(200, lambda i: 3 + i % 4)
+    test = sentences(40, lambda i: 60)
+    alone = check_examples(train, TextConfig())
+    both = check_examples(train, TextConfig(), test_examples=test)
+    assert alone.suggested_max_len == 8 and both.suggested_max_len == 64
+    assert both.test_rows == 40 and both.test_length_percentiles["p50"] == 60
+    assert both.test_class_counts == {"negative": 20, "positive": 20}
+    assert len(both.test_lengths) == 40 and "test_lengths" not in both.to_dict()
+    assert both.length_percentiles == alone.length_percentiles  # training texts only
+    assert suggest_settings(both)["text"]["max_len"] == 64
+
+
+def sentences(rows: int, length, labels=("negative", "positive"), start: int = 0) -> pd.DataFrame:
+    """``rows`` texts of distinct words, text i ``length(i)`` tokens long, labels in turn."""
+    return pd.DataFrame({
+        "text": [" ".join(f"w{start + i}x{j}" for j in range(length(i))) for i in range(rows)],
+        "label": [labels[i % len(labels)] for i in range(rows)],
+    })
+
+
+def test_test_texts_much_longer_than_the_training_texts_are_warned_about():
+    phrases = sentences(400, lambda i: 2 + i % 5)  # phrases of 2-6 tokens
+    whole = sentences(100, lambda i: 12 + i % 20, start=1000)  # sentences of 12-31 tokens
+    report = check_examples(phrases, TextConfig(), test_examples=whole)
+    [note] = [w for w in report.warnings if "much longer" in w]
+    assert "median 21 tokens against 4" in note
+    # The median alone can stay close while the long tail of the test texts is far longer.
+    tail = sentences(100, lambda i: 4 if i % 5 else 40, start=1000)
+    assert any("much longer" in w for w in check_examples(
+        phrases, TextConfig(), test_examples=tail).warnings)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_random_split_of_one_file_gives_no_test_warning(seed):
+    rng = np.random.default_rng(seed)
+    lengths = np.maximum(1, rng.lognormal(3.0, 0.9, 2000).astype(int))  # a long right tail
+    frame = sentences(2000, lambda i: int(lengths[i]))
+    frame["label"] = rng.choice(["negative", "positive", "neutral"], 2000, p=[0.5, 0.3, 0.2])
+    test = frame.sample(frac=0.2, random_state=seed)
+    report = check_examples(frame.drop(test.index), TextConfig(), test_examples=test)
+    assert report.test_rows == 400
+    assert about_the_test(report) == []
+    demo = demo_examples(1000)
+    demo_test = demo.sample(frac=0.2, random_state=seed)
+    assert about_the_test(check_examples(demo.drop(demo_test.index), TextConfig(),
+                                        test_examples=demo_test)) == []
+
+
+def about_the_test(report) -> list[str]:
+    """The warnings about the test set: longer texts, classes shared differently."""
+    return [w for w in report.warnings if "much longer" in w or "shared differently" in w]
+
+
+def test_test_classes_shared_differently_are_warned_about_with_their_shares():
+    train = sentences(200, lambda i: 5)
+    test = sentences(100, lambda i: 5, labels=["negative"] * 17 + ["positive"] * 3, start=500)
+    [note] = check_examples(train, TextConfig(), test_examples=test).warnings
+    assert "training: negative 50%, positive 50%; test: negative 85%, positive 15%" in note
+    # Total variation distance 0.15: within what a test file may differ by.
+    close = sentences(100, lambda i: 5, labels=["negative"] * 13 + ["positive"] * 7, start=500)
+    assert check_examples(train, TextConfig(), test_examples=close).warnings == []
+    missing = sentences(100, lambda i: 5, labels=["negative", "positive", "neutral"], start=500)
+    [note] = check_examples(train, TextConfig(), test_examples=missing).warnings
+    assert "training: negative 50%, neutral 0%, positive 50%" in note
 
 
 def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_one():

@@ -7,6 +7,7 @@ from lstm_core.jobs.launch import launch, suggested_config
 from lstm_core.jobs.process import stop_job
 from lstm_core.store import runs
 from tests.data.reviews import reviews_csv
+from tests.data.tables import phrases_and_sentences
 
 
 def test_train_clicked_twice_starts_one_run_and_a_changed_setting_starts_another():
@@ -36,3 +37,11 @@ def test_the_suggested_config_records_the_encoding_the_upload_was_read_in():
     config, report = suggested_config(dataset_id)
     assert config.data.encoding == "iso8859-1" and not report.encoding.uncertain
     assert not any("encoding" in warning for warning in report.warnings)
+
+
+def test_the_suggested_config_covers_the_sources_own_test_texts(monkeypatch):
+    monkeypatch.setattr("lstm_core.data.imdb.load_keras_imdb", phrases_and_sentences)
+    config, report = suggested_config(save_builtin("keras-imdb"))
+    assert report.test_rows == 50 and config.data.test_split == 0.0
+    assert config.text.max_len == 32  # the test texts' 31 tokens; the training texts have 4
+    assert any("much longer" in warning for warning in report.warnings)

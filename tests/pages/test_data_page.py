@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from lstm_core.data import datasets
 from lstm_core.errors import StudioError
 from tests.data import reviews as in_languages
+from tests.data.tables import phrases_and_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
@@ -250,6 +251,18 @@ def test_keras_imdb_offline_is_an_error_and_the_page_keeps_working(monkeypatch):
     at.radio(key="data-source").set_value("demo-en").run()
     assert not at.exception and not errors(at)
     assert metrics(at)["Rows kept"] == "4,000"
+
+
+def test_a_source_with_its_own_test_set_is_checked_against_it(monkeypatch):
+    monkeypatch.setattr("lstm_core.data.imdb.load_keras_imdb", phrases_and_sentences)
+    at = data_page()
+    at.radio(key="data-source").set_value("keras-imdb").run()
+    assert not at.exception and not errors(at)
+    shown = texts(at)
+    assert "The separate test set: 50 texts, median 31 tokens" in shown
+    assert "The test texts are much longer than the training texts" in shown
+    assert "training: negative 50%, positive 50%; test: negative 90%, positive 10%" in shown
+    assert metrics(at)["Suggested max length"] == "32"  # the test texts' length, not 8
 
 
 @pytest.mark.parametrize("dataset_id", ["../../etc", "upload-0000000000000000"])

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
+from lstm_core.store.results import run_verdict
 from lstm_core.training.train import create_run, train_run
 from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 
@@ -134,6 +135,13 @@ def test_a_run_trained_from_the_command_line_shows_its_results(tmp_path):
     at = app("pages/train.py", run=run_dir.name)
     assert not at.exception
     assert "Finished on CPU" in texts(at) and "Test accuracy (LSTM)" in texts(at)
+    verdict = run_verdict(run_dir)
+    said = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert [text for text in said if text.startswith(verdict.summary)] != []
+    if verdict.outcome != "better":  # 300 texts and 8 units: what to try is listed
+        shown = next(text for text in said if text.startswith(verdict.summary))
+        assert all(f"- {tip}" in shown for tip in verdict.suggestions)
+        assert '"Find good settings" on the Train page' in shown
 
 
 def test_an_interrupted_run_offers_resume_and_goes_on_in_the_same_run(tmp_path):

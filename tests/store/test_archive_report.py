@@ -29,6 +29,7 @@ from lstm_core.store.archive import (
     hyperparameter_table,
     run_archive,
 )
+from lstm_core.store.results import run_verdict
 from lstm_core.store.runs import RunSummary
 from lstm_core.training.train import create_run, train_run
 from tests.helpers import demo_examples
@@ -209,6 +210,23 @@ def test_predictions_show_eight_test_texts_with_the_most_confident_mistakes(repo
     assert section.count("<tr") == 1 + 8
     assert section.count('<tr class="wrong">') == min(3, mistakes)
     assert html.escape(predictions["text"].iloc[0]) in section
+
+
+def test_the_test_results_say_whether_the_model_beats_bag_of_words(report, run_dir, tmp_path):
+    section = report.split("<h2>Test results</h2>")[1].split("</section>")[0]
+    verdict = run_verdict(run_dir)
+    assert html.escape(verdict.summary) in section
+    assert verdict.outcome != "better"  # 320 texts, 6 units, 2 epochs
+    assert "What to try:" in section
+    for tip in verdict.suggestions:
+        assert f"<li>{html.escape(tip)}</li>" in section
+    won = copy_run(run_dir, tmp_path)
+    metrics = read_json(won / "metrics.json")
+    atomic_write_json(won / "metrics.json", {**metrics, "accuracy": 0.95,
+                                             "baseline": {**metrics["baseline"], "accuracy": 0.6}})
+    page = build_report(won)
+    assert '<p class="verdict">The LSTM beats the bag-of-words baseline by 35.0 points' in page
+    assert "What to try:" not in page
 
 
 def test_without_a_sentence_the_gate_view_reads_the_first_test_text(run_dir):

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 from lstm_core.config import TextConfig
@@ -97,3 +101,37 @@ def test_workers_do_not_run_the_main_script_again(tmp_path, monkeypatch):
     texts = [f"the food was not good, review {i}" for i in range(200)]
     assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]
     assert sys.modules["__main__"] is drawn
+
+
+def test_jieba_segments_chinese_into_words_and_leaves_other_text_to_the_word_tokenizer():
+    assert tokens("剧情很无聊，但是演员很棒 OK, it wasn't bad", tokenizer="jieba") == [
+        "剧情", "很", "无聊", "但是", "演员", "很棒", "ok", "it", "was", "not", "bad"]
+    assert tokens("とても良い", tokenizer="jieba") == ["と", "て", "も", "良", "い"]  # kana
+    assert tokens("just english", tokenizer="jieba") == ["just", "english"]
+
+
+JIEBA_RUN = """
+import sys, tempfile
+from lstm_core.config import TextConfig
+from lstm_core.text.processor import TextProcessor
+print(tempfile.gettempdir())
+print(" ".join(TextProcessor(TextConfig(tokenizer="jieba")).tokenize("这家店的菜不好吃")))
+"""
+
+
+def test_jieba_loads_its_dictionary_silently_and_caches_it_in_the_temporary_folder(tmp_path):
+    """No "Building prefix dict" lines on stderr, the first time (no cache) or the next."""
+    env = {**os.environ, "TMPDIR": str(tmp_path), "TEMP": str(tmp_path), "TMP": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", JIEBA_RUN], capture_output=True, text=True,
+                           env=env, timeout=120) for _ in range(2)]
+    for result in runs:
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert result.stdout.splitlines() == [str(tmp_path), "这家 店 的 菜 不 好吃"]
+    assert [p.name for p in tmp_path.glob("*jieba*.cache")] != []
+
+
+def test_jieba_in_worker_processes_gives_the_same_tokens(monkeypatch):
+    monkeypatch.setattr("lstm_core.text.processor.PARALLEL_MIN_CHARS", 10_000)
+    processor = TextProcessor(TextConfig(tokenizer="jieba"))
+    texts = [f"第{i}条评论：质量不太好，没意思 but fine" for i in range(800)]
+    assert processor.tokenize_many(texts, workers=2) == [processor.tokenize(t) for t in texts]
