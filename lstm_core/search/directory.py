@@ -3,7 +3,7 @@
 It holds ``search.json`` (the suggestion the trials start from, the search space, the budget),
 ``examples.parquet`` (the examples, with the texts held out for the winner's test marked
 "test"), ``study.journal`` (the Optuna study), ``status.json`` (queued | running | stopped |
-finished | failed | interrupted, as a run's, written with the same atomic helpers),
+finished | failed | interrupted, as a run's, written the same atomic way),
 ``result.json`` once the winner is tested, ``STOP`` when a stop was asked for and
 ``worker.log``. Each trial is an ordinary run directory in the store, tagged in its status.json
 with the search's id (``search``) and its trial number (``search_trial``).
