@@ -6,7 +6,8 @@ written to STDERR", then CUDA and CPU-feature notes, some of it twice. No variab
 so the first import of TensorFlow in a process runs with file descriptor 2 pointed at a
 temporary file, and TF_CPP_MIN_LOG_LEVEL quiets what comes after it (a failed cuInit on a
 machine without a GPU, for one). An import that fails writes what was held back, so its reason
-is not lost.
+is not lost. A program that writes its own lines while another thread may be importing TensorFlow
+writes them through ``stderr_copy``, which that holding back does not reach.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 LOG_LEVEL_ENV = "TF_CPP_MIN_LOG_LEVEL"
 QUIET_LEVEL = "3"  # errors too: start-up reports a missing GPU driver as one
@@ -72,7 +74,8 @@ def stderr_held_back() -> Iterator[None]:
     """Send what is written to file descriptor 2 (by C++ as well) to a temporary file meanwhile.
 
     The held-back text is dropped, unless the body raises: then it is written out, since it
-    likely says why. Other threads' stderr is held back too while this runs.
+    likely says why. Other threads' stderr is held back too while this runs, unless they write
+    through a ``stderr_copy`` opened before.
     """
     try:
         saved = os.dup(2)
@@ -94,6 +97,28 @@ def stderr_held_back() -> Iterator[None]:
                 held.seek(0)
                 with open(2, "wb", closefd=False) as stderr:
                     shutil.copyfileobj(held, stderr)
+
+
+@contextmanager
+def stderr_copy() -> Iterator[TextIO]:
+    """A text stream on a copy of stderr's file descriptor, for a program's own lines while
+    another thread may import TensorFlow: the copy still goes where stderr went when it was
+    opened, while ``stderr_held_back`` points descriptor 2 elsewhere.
+
+    Open it before that import can begin. Where stderr is no file descriptor (a test's capture,
+    pythonw) there is nothing to hold back, and ``sys.stderr`` itself is given.
+    """
+    try:
+        copy = os.dup(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both of the last
+        copy = None
+    if copy is None:
+        yield sys.stderr
+        return
+    _flush_stderr()  # what is already written comes first
+    with open(copy, "w", encoding=sys.stderr.encoding, errors=sys.stderr.errors,
+              buffering=1) as stream:
+        yield stream
 
 
 def _flush_stderr() -> None:

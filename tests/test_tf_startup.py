@@ -71,6 +71,34 @@ def test_held_back_output_is_dropped_and_written_out_only_when_the_body_fails(ca
     assert capfd.readouterr().err == "libcudart.so: cannot open shared object file\n"
 
 
+HELD_IN_ANOTHER_THREAD = """
+import sys, threading
+from lstm_core.tf_startup import stderr_copy, stderr_held_back
+
+holding, done = threading.Event(), threading.Event()
+
+def load():
+    with stderr_held_back():
+        holding.set()
+        done.wait()
+
+with stderr_copy() as copy:
+    loader = threading.Thread(target=load)
+    loader.start()
+    holding.wait()
+    print("through the copy", file=copy, flush=True)
+    print("through sys.stderr", file=sys.stderr, flush=True)
+    done.set()
+    loader.join()
+"""
+
+
+def test_a_copy_of_stderr_reaches_the_terminal_while_another_thread_holds_it_back():
+    result = subprocess.run([sys.executable, "-c", HELD_IN_ANOTHER_THREAD], capture_output=True,
+                            text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and result.stderr == "through the copy\n", result.stderr
+
+
 def test_silencing_keeps_a_level_already_set_and_hooks_the_import_once():
     code = ("import os, sys; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '1'; "
             "from lstm_core.tf_startup import silence_tensorflow_startup as silence; "

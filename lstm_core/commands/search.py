@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
 from lstm_core.errors import StudioError
 from lstm_core.store import runs
+from lstm_core.tf_startup import stderr_copy
 
 EPILOG = """\
 output: the last line on stdout is one JSON object:
@@ -60,17 +60,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    def say(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+    # The search loads TensorFlow in a thread of its own while trials run, with descriptor 2
+    # held back meanwhile; its lines go through a copy of stderr, or they would be lost then.
+    with stderr_copy() as stderr:
+        def say(line: str) -> None:
+            print(line, file=stderr, flush=True)
 
-    started = time.perf_counter()
-    if args.resume is not None:
-        search_dir = _reopen(args, say)
-    else:
-        search_dir = _create(args, say)
-        # The budget covers reading and checking the data too, not only the trials.
-        runs.write_status(search_dir, spent_s=round(time.perf_counter() - started, 2))
-    return _search_and_report(search_dir, say)
+        started = time.perf_counter()
+        if args.resume is not None:
+            search_dir = _reopen(args, say)
+        else:
+            search_dir = _create(args, say)
+            # The budget covers reading and checking the data too, not only the trials.
+            runs.write_status(search_dir, spent_s=round(time.perf_counter() - started, 2))
+        return _search_and_report(search_dir, say)
 
 
 def _budget_s(budget_min: float | None) -> float:
