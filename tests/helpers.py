@@ -106,10 +106,14 @@ import os, sys, time
 from lstm_core.cli import main
 from lstm_core.search import runner
 
-terminal, run = os.fstat(2).st_ino, runner._Search.run
+def stderr_file():
+    found = os.fstat(2)
+    return found.st_dev, found.st_ino
+
+terminal, run = stderr_file(), runner._Search.run
 
 def run_while_tensorflow_loads(session):
-    while os.fstat(2).st_ino == terminal and session.loading.is_alive():
+    while stderr_file() == terminal and session.loading.is_alive():
         time.sleep(0.001)
     assert session.loading.is_alive(), "TensorFlow was loaded before the session started"
     return run(session)
