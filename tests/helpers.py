@@ -51,10 +51,9 @@ SEARCH_BUDGET_S = 120.0  # more than the stopped and resumed search takes on a l
 def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
     """A search directory with tiny trials on 600 demo reviews.
 
-    Trial 0 is the base settings. Trial 1 is forced to a learning rate too small to learn
-    anything, so it is clearly worse from its first epoch, and plans 6 epochs, so its pruning
-    stops it long before its end. Trial 2 is trial 0 with 6 epochs: it is not pruned (it ties
-    with trial 0 where both have been) and has epochs left when a stop comes. Later trials are
+    Trial 0 is the base settings, with 6 epochs: it has epochs left when a stop comes after its
+    first. Trial 1 is forced to a learning rate too small to learn anything, so it is clearly
+    worse from its first epoch, and its pruning stops it long before its end. Later trials are
     Optuna's.
 
     Returns (search directory, the settings the trials start from).
@@ -68,7 +67,7 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
         data=DataConfig(seed=3),
         text=TextConfig(max_len=40, vocab_size=500),
         model=ModelConfig(embed_dim=16, units=16),
-        train=TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2, early_stopping=0, seed=3,
+        train=TrainConfig(epochs=6, batch_size=16, learning_rate=1e-2, early_stopping=0, seed=3,
                           log_every=4),
     )
     space = SearchSpace(cell=("lstm", "gru"), units=(8, 16), layers=(1,),
@@ -78,8 +77,7 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
     settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials)
     search_dir = create_search(settings, demo_examples(600), name="tiny")
     study = open_study(search_dir, settings.seed)
-    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5, "epochs": 6})
-    study.enqueue_trial({**params_of(base), "epochs": 6})
+    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5})
     return search_dir, base
 
 
@@ -96,7 +94,7 @@ class StopResume:
     resumed_wall_s: float
 
 
-STOP_RESUME_TRIALS = 3
+STOP_RESUME_TRIALS = 2
 
 # ``python -m lstm_core search --resume SEARCH_DIR`` whose session starts once TensorFlow, loading
 # in a thread of its own, holds stderr back: a loaded machine's timing, where the session's lines
@@ -124,12 +122,13 @@ sys.exit(main(["search", "--resume", sys.argv[1]]))
 
 
 def run_stop_resume(root: Path) -> StopResume:
-    """A real search of ``tiny_search`` with 3 trials: its first session runs here until trial 2
+    """A real search of ``tiny_search`` with 2 trials: its first session runs here until trial 0
     has trained an epoch, is stopped, then ``python -m lstm_core search --resume`` goes on with
-    trial 2 and tests the winner (``RESUME_WHILE_TENSORFLOW_LOADS``).
+    trial 0, prunes trial 1 and tests the winner (``RESUME_WHILE_TENSORFLOW_LOADS``).
 
-    The trials, not the budget, end it: waiting for a budget to run out would only add time.
-    A budget that ends a search is tested with a search of its own (tests/search/test_winner.py).
+    Each trial's process costs seconds of loading TensorFlow, so it has as few as show all that:
+    the trial a stop leaves open is the first. The trials, not the budget, end it; a budget that
+    ends a search, and trials an earlier session closed, are in tests/search/test_winner.py.
     """
     import threading
     import time
@@ -143,7 +142,7 @@ def run_stop_resume(root: Path) -> StopResume:
     session = threading.Thread(target=run_search, args=(search_dir,),
                                kwargs={"progress": lines.append})
     session.start()
-    while session.is_alive() and not _trained_an_epoch(search_dir, trial=2):
+    while session.is_alive() and not _trained_an_epoch(search_dir, trial=0):
         time.sleep(0.2)
     request_search_stop(search_dir)
     session.join()

@@ -1,13 +1,16 @@
 """Choosing and testing the winner, and a budget too short for any trial, in this process."""
 
 import json
+import time
 
+from lstm_core.search.budget import measure
 from lstm_core.search.directory import read_examples, read_result, read_settings, reopen_search
-from lstm_core.search.runner import POLL_S, run_search
+from lstm_core.search.runner import POLL_S, TIMING, run_search
 from lstm_core.search.space import apply_params
 from lstm_core.search.study import open_study
 from lstm_core.search.table import RUN_ID, choose_winner, trial_rows
 from lstm_core.store import runs
+from lstm_core.store.events import read_events
 from lstm_core.training.evaluate import evaluate_held_out
 from lstm_core.training.train import create_run, train_run
 from tests.helpers import tiny_search
@@ -34,8 +37,11 @@ def test_a_search_that_ended_right_after_testing_its_winner_does_not_test_it_aga
     config = apply_params(settings.trial_base(), settings.space.sample(trial))
     pool, held_out = read_examples(search_dir)
     run_dir = create_run(config, pool, name="t0")
+    launched = time.time()
     train_run(run_dir)
     trial.set_user_attr(RUN_ID, run_dir.name)
+    # Its timing, which the next session reads back for what still fits.
+    trial.set_user_attr(TIMING, measure(read_events(run_dir), launched, time.time()).to_dict())
     study.tell(trial, runs.read_status(run_dir)["best_val_accuracy"])
     evaluate_held_out(run_dir, held_out)  # then the session was killed
     tested = (run_dir / runs.METRICS_FILE).read_bytes()
