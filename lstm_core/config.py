@@ -391,6 +391,17 @@ class ModelConfig(ConfigSection):
         64, "Length of the vector that represents each word. Bigger can hold more meaning "
         "but needs more data.", low=1, high=4096, widget="steps", steps=(16, 32, 64, 128, 256),
         label="Embedding size", column="model")
+    word_dropout: float = setting(
+        0.0, "Share of the words of each training text hidden at random (their vectors zeroed), "
+        "a new draw every time the text is seen, so the model cannot hang its verdict on one "
+        "word it has memorised and learns to use the rest; never applied at prediction.",
+        low=0.0, high=0.9, widget="slider", step=0.05, ui_high=0.5,
+        label="Word dropout", column="model")
+    embed_dropout: float = setting(
+        0.0, "Share of the word-vector dimensions zeroed at random during training, the same "
+        "ones at every word of a text, so no single feature of a word carries the verdict.",
+        low=0.0, high=0.9, widget="slider", step=0.05, ui_high=0.5,
+        label="Embedding dropout", column="model")
     units: int = setting(
         64, "Size of the memory (hidden and cell state) of each recurrent layer; each unit is "
         "one number you can watch on the Gates page.", low=1, high=4096, widget="steps",

@@ -104,7 +104,7 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
 def read_data(args: argparse.Namespace, text_config, say):
     """(examples, data check, test examples or None) from the data flags, with the data check's
     findings said on the way (as ``train`` and ``search`` report them)."""
-    from lstm_core.data.check import check_examples
+    from lstm_core.data.check import check_examples, suggest_tokenizer
     from lstm_core.data.examples import to_examples
     from lstm_core.data.read import read_table, text_encoding
     from lstm_core.data.sources import load_source
@@ -112,6 +112,8 @@ def read_data(args: argparse.Namespace, text_config, say):
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
                            seed=args.seed or 0, encoding=args.encoding)
+    if args.tokenizer is None:  # the data check reads the texts as the run will
+        text_config = replace(text_config, tokenizer=suggest_tokenizer(examples.frame["text"]))
     test = examples.test_frame
     if args.test_data:  # read before the check, whose suggested max_len covers the test texts
         test_table = read_table(args.test_data, encoding=args.encoding)

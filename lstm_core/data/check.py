@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from lstm_core.config import ModelConfig, TextConfig, TrainConfig
+from lstm_core.config import TextConfig, TrainConfig
 from lstm_core.data.encoding import TextEncoding
 from lstm_core.text.processor import TextProcessor
 
@@ -26,6 +26,12 @@ MAX_SUGGESTED_LEN = 400
 SUGGESTED_LEN_PERCENTILE = 99
 MAX_SUGGESTED_VOCAB = 20000
 PERCENTILES = (50, 90, 95, 99)
+TOKENIZER_SAMPLE = 2000  # texts looked at to choose a tokenizer
+LONG_TEXT_TOKENS = 100  # a median above this is a long text (a review, not a sentence)
+MANY_ROWS = 10_000  # from this many short texts, batches of 64
+SHORT_WORD_DROPOUT = 0.2
+SHORT_EMBED_DROPOUT = 0.5
+SHORT_LEARNING_RATE = 5e-4
 # Test texts are "much longer" when their median is over this many times the training median, or
 # their 90th percentile over the training 99th; a random split of one file reaches neither.
 LONGER_MEDIAN_RATIO = 2.0
@@ -51,6 +57,7 @@ class DataReport:
     vocab_size_min2: int = 0  # distinct tokens seen at least twice
     suggested_max_len: int = 0
     suggested_vocab_size: int = 0
+    tokenizer: str = "auto"  # the tokenizer the check read the texts with
     encoding: TextEncoding | None = None  # how the file was decoded; None: not a text file
     warnings: list[str] = field(default_factory=list)
     # The separate test set, when there is one (0 rows and empty otherwise).
@@ -109,6 +116,7 @@ def check_examples(
         vocab_size=len(counts),
         vocab_size_min2=sum(1 for c in counts.values() if c >= 2),
         encoding=encoding,
+        tokenizer=text_config.tokenizer,
     )
     if test_examples is not None and len(test_examples):
         test_lengths = np.array([len(t) for t in processor.tokenize_many(test_examples["text"])],
@@ -122,6 +130,20 @@ def check_examples(
     report.suggested_vocab_size = min(MAX_SUGGESTED_VOCAB, report.vocab_size_min2 + 2)
     report.warnings = _warnings(report)
     return report
+
+
+def suggest_tokenizer(texts: Sequence[str]) -> str:
+    """"jieba" when most texts are Chinese, else "auto" (words; Japanese in characters).
+
+    Dictionary words gave both the LSTM and the bag of words more to learn from than single
+    characters on real Chinese reviews (docs/benchmarks.md, "Suggested settings").
+    """
+    from lstm_core.text.processor import is_chinese
+
+    sample = list(texts[:TOKENIZER_SAMPLE]) if not isinstance(texts, pd.Series) else \
+        texts.head(TOKENIZER_SAMPLE).tolist()
+    chinese = sum(is_chinese(str(text)) for text in sample)
+    return "jieba" if sample and chinese > len(sample) / 2 else "auto"
 
 
 def suggest_max_len(lengths: Sequence[int], test_lengths: Sequence[int] = ()) -> int:
@@ -141,34 +163,33 @@ def suggest_max_len(lengths: Sequence[int], test_lengths: Sequence[int] = ()) ->
 def suggest_settings(report: DataReport) -> dict:
     """Defaults for the Train page and the CLI, from the data.
 
-    Long texts (median over 100 tokens) get a bidirectional layer and max pooling: the last state
-    of a long review forgets its start, while the max over all steps keeps the strongest cue from
-    anywhere. They also get dropout 0.5, batches of 32 and 2 epochs with the learning rate
-    falling linearly to 0: with 128-wide embeddings learned from scratch, long reviews are
-    memorised within two epochs, and at a constant rate which epoch had the lowest validation
-    loss, and how well it did on new reviews, was down to the seed. On IMDB's official test set
-    at seeds 42 / 43 / 44: 88.09% / 85.67% / 86.33% at a constant rate over 3 epochs in batches
-    of 64; 88.20% / 87.95% / 87.68% with the schedule; 88.14% / 88.78% / 88.16% with the
-    schedule in batches of 32 (twice the updates; a run about 1.8x longer, 5.2-6.1 minutes).
-    Short texts keep a one-way LSTM with the last state, which makes the per-token trajectory
-    exact. Bigger data sets of short texts get bigger batches: on a CPU a batch of 128 costs
-    about what a batch of 32 does per step.
+    Chosen on public sets the studio was not tuned on, at three seeds each (docs/benchmarks.md,
+    "Suggested settings"). Every text length gets a bidirectional LSTM with max pooling: the max
+    over all steps keeps the strongest cue from anywhere in the text, where the last state of a
+    one-way reading favours the end. Short texts (a median up to 100 tokens) overfit within an
+    epoch or two, so they get the most regularisation that still learns the demo data's word
+    order: whole words and whole embedding dimensions hidden in training, dropout 0.5 before
+    the classifier, a smaller learning rate, and up to 10 epochs with early stopping. Long
+    texts keep the IMDB recipe: 2 epochs with the learning rate falling linearly to 0 in
+    batches of 32, since with 128-wide embeddings long reviews are memorised within two epochs.
+    Many short texts get batches of 64. The tokenizer is the one the check read the texts with
+    (``suggest_tokenizer`` picks jieba words for Chinese).
     """
-    long_texts = report.length_percentiles.get("p50", 0) > 100
+    long_texts = report.length_percentiles.get("p50", 0) > LONG_TEXT_TOKENS
     rows = report.rows_kept
+    model = {"bidirectional": True, "pooling": "max", "embed_dim": 128, "units": 64,
+             "dropout": 0.5}
+    if not long_texts:
+        model |= {"word_dropout": SHORT_WORD_DROPOUT, "embed_dropout": SHORT_EMBED_DROPOUT}
     return {
-        "text": {"max_len": report.suggested_max_len, "vocab_size": report.suggested_vocab_size},
-        "model": {
-            "bidirectional": long_texts,
-            "pooling": "max" if long_texts else "last",
-            "embed_dim": 128 if long_texts else 64,
-            "units": 64,
-            "dropout": 0.5 if long_texts else ModelConfig.dropout,
-        },
+        "text": {"tokenizer": report.tokenizer, "max_len": report.suggested_max_len,
+                 "vocab_size": report.suggested_vocab_size},
+        "model": model,
         "train": {
-            "batch_size": 32 if rows < 10_000 or long_texts else 64,
+            "batch_size": 32 if rows < MANY_ROWS or long_texts else 64,
             "epochs": 2 if long_texts else 10,
             "lr_schedule": "linear" if long_texts else TrainConfig.lr_schedule,
+            "learning_rate": TrainConfig.learning_rate if long_texts else SHORT_LEARNING_RATE,
         },
     }
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lstm_core.config import TextConfig
+from lstm_core.data.demo import generate
 from lstm_core.data.encoding import normalize_encoding
 from lstm_core.data.sources import BUILTIN_SOURCES, Examples, load_source
 from lstm_core.errors import StudioError
@@ -65,7 +66,10 @@ def save_builtin(name: str) -> str:
     path = datasets_root() / name
     if not (path / SELECTION_FILE).is_file():
         path.mkdir(exist_ok=True)
-        atomic_write_json(path / SELECTION_FILE, asdict(Selection(source=name)))
+        sample = generate(200, lang=name.removeprefix("demo-"), seed=0)["text"] \
+            if name.startswith("demo-") else []  # Keras's IMDB: English
+        atomic_write_json(path / SELECTION_FILE, asdict(Selection(
+            source=name, text=_suggested_text(sample))))
     return name
 
 
@@ -86,9 +90,18 @@ def save_upload(data: bytes, filename: str) -> str:
         stored = f"source-{safe_name(filename, default='upload')}"
         atomic_write_bytes(path / stored, data)
         text_col, label_col = suggest_columns(table)
+        texts = table[text_col].dropna().astype(str) if text_col else []
         atomic_write_json(path / SELECTION_FILE, asdict(Selection(
-            source=filename, file=stored, text_col=text_col, label_col=label_col)))
+            source=filename, file=stored, text_col=text_col, label_col=label_col,
+            text=_suggested_text(texts))))
     return dataset_id
+
+
+def _suggested_text(texts) -> dict:
+    """Text settings for a new data set: the defaults, with the tokenizer its texts call for."""
+    from lstm_core.data.check import suggest_tokenizer
+
+    return TextConfig(tokenizer=suggest_tokenizer(texts)).to_dict()
 
 
 def load_selection(dataset_id: str) -> Selection:

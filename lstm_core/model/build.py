@@ -1,7 +1,8 @@
 """Build the classifier from a ``ModelConfig``: Embedding -> recurrent stack -> pooling -> Dense.
 
-Layer names are fixed (``embedding``, ``recurrent_1``..``recurrent_3``, ``pooling``, ``dropout``,
-``classifier``) because gate extraction and the figures find layers by these names.
+Layer names are fixed (``embedding``, ``word_dropout``, ``embed_dropout``, ``recurrent_1``..
+``recurrent_3``, ``pooling``, ``dropout``, ``classifier``) because gate extraction and the figures
+find layers by these names.
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def build_model(config: ModelConfig, vocab_size: int, num_classes: int) -> keras
     """
     token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = layers.Embedding(vocab_size, config.embed_dim, mask_zero=True, name="embedding")(token_ids)
+    # In training only: whole words hidden (their vectors zeroed; noise shared along the vector),
+    # then whole vector dimensions (noise shared along the text). Both leave the mask alone.
+    if config.word_dropout:
+        x = layers.Dropout(config.word_dropout, noise_shape=(None, None, 1),
+                           name="word_dropout")(x)
+    if config.embed_dropout:
+        x = layers.SpatialDropout1D(config.embed_dropout, name="embed_dropout")(x)
     for index, name in enumerate(recurrent_layer_names(config)):
         is_last = index == config.layers - 1
         rnn = _CELL_LAYERS[config.cell](

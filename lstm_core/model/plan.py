@@ -30,6 +30,11 @@ def model_plan(config: ModelConfig, vocab_size: int, num_classes: int) -> list[d
     rows = [{"layer": "embedding", "type": "Embedding",
              "output_shape": f"(None, None, {config.embed_dim})",
              "parameters": vocab_size * config.embed_dim}]
+    for name, kind, rate in (("word_dropout", "Dropout(words)", config.word_dropout),
+                             ("embed_dropout", "SpatialDropout1D", config.embed_dropout)):
+        if rate:
+            rows.append({"layer": name, "type": kind,
+                         "output_shape": f"(None, None, {config.embed_dim})", "parameters": 0})
     width = config.embed_dim
     for index in range(config.layers):
         returns_sequence = not (index == config.layers - 1 and config.pooling == "last")

@@ -333,14 +333,14 @@ class _Search:
 
     def _test_winner(self) -> tuple[str, str]:
         """Test the trial with the best validation score, once, on the held-out texts."""
-        from lstm_core.training.evaluate import evaluate_held_out
-
         winner = choose_winner(trial_rows(self.dir))
-        if winner is None:
+        if winner is None:  # said at once, without waiting for TensorFlow to load
             return "failed", ("No trial finished a whole epoch within the budget; give the "
                               "search more time.")
         run_dir = runs.resolve_run(winner.run_id)
         if read_metrics(run_dir) is None:  # tested already when a session ended right after it
+            from lstm_core.training.evaluate import evaluate_held_out
+
             self.loading.join()
             self.say(evaluate_held_out(run_dir, self.test).summary())
         metrics = read_metrics(run_dir)

@@ -34,6 +34,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_SPLIT = re.compile(f"([{_CJK}])")
 _CJK_RUN = re.compile(f"([{_CJK}]+)")
+_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA_CHAR = re.compile("[\u3040-\u30ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")  # Latin letters, accented ones included
 _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -165,6 +167,11 @@ def guess_language(tokens: Iterable[str]) -> str:
         elif _LATIN_LETTER.search(token):
             latin += 1
     return "zh" if cjk > latin else "en"
+
+
+def is_chinese(text: str) -> bool:
+    """Han characters and no kana: Chinese, which jieba can split into words (Japanese cannot)."""
+    return bool(_HAN_CHAR.search(text)) and not _KANA_CHAR.search(text)
 
 
 @lru_cache(maxsize=65536)

@@ -2,8 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_core.config import TextConfig
-from lstm_core.data.check import check_examples, suggest_max_len, suggest_settings
+from lstm_core.config import RunConfig, TextConfig, TrainConfig
+from lstm_core.data.check import (
+    check_examples,
+    suggest_max_len,
+    suggest_settings,
+    suggest_tokenizer,
+)
 from lstm_core.data.encoding import TextEncoding
 from tests.helpers import demo_examples
 
@@ -100,19 +105,24 @@ def test_test_classes_shared_differently_are_warned_about_with_their_shares():
     assert "training: negative 50%, neutral 0%, positive 50%" in note
 
 
-def test_short_texts_get_a_one_way_lstm_long_texts_a_bidirectional_max_pooled_one():
+def test_short_texts_get_a_regularised_bilstm_long_texts_the_imdb_recipe():
     short = suggest_settings(check_examples(demo_examples(200), TextConfig()))
-    assert short["model"]["pooling"] == "last" and short["model"]["bidirectional"] is False
-    assert short["model"]["dropout"] == 0.2
+    assert short["model"]["pooling"] == "max" and short["model"]["bidirectional"] is True
+    assert short["model"]["word_dropout"] > 0 and short["model"]["embed_dropout"] > 0
+    assert short["train"]["epochs"] == 10 and short["train"]["lr_schedule"] == "constant"
+    assert short["train"]["learning_rate"] < TrainConfig.learning_rate
     long_text = " ".join(["word"] * 150)
     frame = pd.DataFrame({"text": [long_text + f" w{i}" for i in range(20)],
                           "label": ["a", "b"] * 10})
     suggested = suggest_settings(check_examples(frame, TextConfig()))
     assert suggested["model"]["pooling"] == "max" and suggested["model"]["bidirectional"] is True
+    assert "word_dropout" not in suggested["model"]  # IMDB's recipe, measured without them
     assert suggested["text"]["max_len"] == 152
     assert suggested["model"]["dropout"] == 0.5  # long reviews overfit within two epochs
     assert suggested["train"]["epochs"] == 2 and suggested["train"]["lr_schedule"] == "linear"
-    assert short["train"]["epochs"] == 10 and short["train"]["lr_schedule"] == "constant"
+    assert suggested["train"]["learning_rate"] == TrainConfig.learning_rate
+    RunConfig.from_dict(short)  # every suggestion is a valid configuration
+    RunConfig.from_dict(suggested)
 
 
 def test_batches_grow_with_many_short_texts_but_not_with_long_ones():
@@ -137,3 +147,18 @@ def test_an_uncertain_encoding_is_reported_and_warned_about():
     assert guess.warning() in report.warnings
     sure = check_examples(demo_examples(50), TextConfig(), encoding=TextEncoding("cp1251", True))
     assert not any("encoding" in warning for warning in sure.warnings)
+
+
+def test_chinese_texts_get_jieba_words_other_texts_the_default():
+    assert suggest_tokenizer(demo_examples(60, lang="zh")["text"]) == "jieba"
+    assert suggest_tokenizer(demo_examples(60)["text"]) == "auto"
+    japanese = pd.Series(["この映画はとても良かった", "つまらない話でした"] * 10)
+    assert suggest_tokenizer(japanese) == "auto"  # kana: jieba cannot split Japanese
+    mostly_english = pd.Series(["great phone"] * 8 + ["很好"] * 2)
+    assert suggest_tokenizer(mostly_english) == "auto"
+
+
+def test_the_report_names_the_tokenizer_it_read_the_texts_with():
+    report = check_examples(demo_examples(60, lang="zh"), TextConfig(tokenizer="jieba"))
+    assert report.tokenizer == "jieba"
+    assert suggest_settings(report)["text"]["tokenizer"] == "jieba"

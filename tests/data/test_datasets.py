@@ -75,3 +75,14 @@ def test_a_selection_saved_before_encodings_could_be_chosen_still_loads():
     assert datasets.load_selection(dataset_id).encoding is None
     examples = datasets.dataset_examples(dataset_id)
     assert examples.frame["text"].tolist() == [text for text, _ in review_rows("ko")]
+
+
+def test_a_new_chinese_data_set_reads_its_texts_in_jieba_words():
+    datasets.save_builtin("demo-zh")
+    datasets.save_builtin("demo-en")
+    assert datasets.load_selection("demo-zh").text_config.tokenizer == "jieba"
+    assert datasets.load_selection("demo-en").text_config.tokenizer == "auto"
+    rows = "".join(f"菜{'不' if i % 2 else '很'}好吃，服务也{'很' if i % 2 else '不'}好,{i % 2}\n"
+                   for i in range(20))
+    upload = datasets.save_upload(("text,label\n" + rows).encode("utf-8"), "reviews.csv")
+    assert datasets.load_selection(upload).text_config.tokenizer == "jieba"

@@ -20,6 +20,8 @@ CONFIGS = [
     ModelConfig(embed_dim=6, units=5, layers=2, bidirectional=True, pooling="max"),
     ModelConfig(embed_dim=6, units=5, cell="gru", pooling="mean"),
     ModelConfig(embed_dim=6, units=5, cell="simple_rnn", layers=3, bidirectional=True),
+    ModelConfig(embed_dim=6, units=5, bidirectional=True, pooling="max", word_dropout=0.3,
+                embed_dropout=0.5),
 ]
 
 
@@ -71,3 +73,19 @@ def test_the_compiled_optimizer_follows_the_schedule_and_keeps_it_when_saved(tmp
     model.save(tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras")
     assert float(loaded.optimizer.learning_rate) == pytest.approx(0.005)
+
+
+def test_word_and_embedding_dropout_act_in_training_only_and_keep_the_mask():
+    keras.utils.set_random_seed(3)
+    config = ModelConfig(embed_dim=8, units=4, word_dropout=0.5, embed_dropout=0.5)
+    model = build_model(config, vocab_size=30, num_classes=2)
+    ids = np.array([[4, 9, 2, 17, 5, 6]], dtype="int32")
+    padded = np.concatenate([ids, np.zeros((1, 4), dtype="int32")], axis=1)
+    np.testing.assert_allclose(model(ids), model(padded), atol=1e-6)  # inference: no noise
+    words = model.get_layer("word_dropout")(model.get_layer("embedding")(ids), training=True)
+    hidden = np.all(np.asarray(words) == 0, axis=-1)[0]
+    assert hidden.any() and not hidden.all()  # whole word vectors zeroed, not single numbers
+    dims = model.get_layer("embed_dropout")(model.get_layer("embedding")(ids), training=True)
+    zeroed = np.all(np.asarray(dims) == 0, axis=1)[0]
+    assert zeroed.any() and not zeroed.all()  # whole dimensions, at every word alike
+    assert model.get_layer("embedding").compute_mask(padded).numpy().sum() == 6
