@@ -154,8 +154,8 @@ def test_train_help_explains_every_setting():
 # The flags scripts already use, by --help group: a contract, so a new declaration that should
 # not be a flag (a data-source field) is caught here.
 SETTING_FLAGS = {
-    "model": {"--cell", "--embed-dim", "--units", "--layers", "--bidirectional", "--pooling",
-              "--dropout", "--recurrent-dropout"},
+    "model": {"--cell", "--embed-dim", "--word-dropout", "--embed-dropout", "--units", "--layers",
+              "--bidirectional", "--pooling", "--dropout", "--recurrent-dropout"},
     "text": {"--max-len", "--vocab-size", "--tokenizer", "--remove-stopwords"},
     "training": {"--epochs", "--batch-size", "--learning-rate", "--lr-schedule", "--optimizer",
                  "--early-stopping", "--class-weights", "--seed", "--val-split", "--test-split",

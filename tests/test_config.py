@@ -105,7 +105,8 @@ def test_every_form_value_is_one_validation_accepts(section, item):
 def test_a_narrower_slider_is_declared_not_hidden():
     narrowed = {item.name: item.form_range() for _, item in declared()
                 if item.spec.ui_low is not None or item.spec.ui_high is not None}
-    assert narrowed == {"val_split": (0.05, 0.5), "recurrent_dropout": (0.0, 0.5)}
+    assert narrowed == {"val_split": (0.05, 0.5), "word_dropout": (0.0, 0.5),
+                        "embed_dropout": (0.0, 0.5), "recurrent_dropout": (0.0, 0.5)}
     assert ModelConfig(recurrent_dropout=0.9).recurrent_dropout == 0.9  # still valid
 
 

@@ -116,7 +116,7 @@ def test_default_demo_data_shows_the_data_check():
     assert not next(b for b in at.button if b.label.startswith("Continue")).disabled
 
 
-def test_chinese_demo_switches_the_data_set_and_previews_character_tokens():
+def test_chinese_demo_switches_the_data_set_and_previews_jieba_words():
     at = data_page()
     at.radio(key="data-source").set_value("demo-zh").run()
     assert not at.exception
@@ -125,7 +125,9 @@ def test_chinese_demo_switches_the_data_set_and_previews_character_tokens():
     tokens = token_preview(at)["tokens"].tolist()
     assert any("不" in t for t in tokens)
     first = token_preview(at)["text"].iloc[0]
-    assert tokens[0].split(" · ")[:2] == [first[0], first[1]]  # one token per character
+    words = tokens[0].split(" · ")
+    assert first.startswith(words[0] + words[1])  # the suggested tokenizer for Chinese is jieba
+    assert any(len(word) > 1 for word in words)  # words, not one token per character
     assert metrics(at)["Classes"] == "2"
 
 

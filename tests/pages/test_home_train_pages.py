@@ -79,7 +79,7 @@ def test_train_page_defaults_come_from_the_data_check():
     at = app("pages/train.py")
     assert not at.exception
     assert at.number_input(key="demo-en-max_len").value == expected
-    assert at.selectbox(key="demo-en-pooling").value == "last"
+    assert at.selectbox(key="demo-en-pooling").value == "max"
     assert any("parameters" in e.label for e in at.expander)
     assert "demo-en" in texts(at)
 

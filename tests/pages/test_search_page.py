@@ -90,7 +90,7 @@ def test_a_search_starts_from_the_train_page_runs_live_and_stops_resumable(
            and trial_table(a).iloc[-1]["state"] in ("queued", "running"))
     table = trial_table(at)
     assert table.iloc[-1]["trial"] == 0
-    assert "lstm 64x1 last" in table.iloc[-1]["settings"]  # trial 0: the suggestion
+    assert "lstm 64x1 bi max" in table.iloc[-1]["settings"]  # trial 0: the suggestion
     next(b for b in at.button if b.label == "Stop search").click().run()
     follow(at, lambda a: read_search_status(search_dir)["status"] not in ACTIVE_STATES
            and any(b.label == "Resume search" for b in a.button))
