@@ -66,14 +66,15 @@ def _fresh_session() -> None:
 def run_ours(train, test, seed: int, run_dir: Path) -> dict:
     """The CLI's path: data check with the test texts, the suggestion, one run."""
     from lstm_core.config import RunConfig, TextConfig
-    from lstm_core.data.check import check_examples, suggest_settings
+    from lstm_core.data.check import check_examples, suggest_settings, suggest_tokenizer
     from lstm_core.fileio import read_json
     from lstm_core.store import runs
     from lstm_core.training.train import create_run, train_run
 
     _fresh_session()
     start = time.perf_counter()
-    report = check_examples(train, TextConfig(), test_examples=test)
+    text_config = TextConfig(tokenizer=suggest_tokenizer(train["text"]))  # as the CLI picks it
+    report = check_examples(train, text_config, test_examples=test)
     sections = {name: dict(values) for name, values in suggest_settings(report).items()}
     sections.setdefault("train", {})["seed"] = seed
     sections.setdefault("data", {}).update(seed=seed, test_split=0.0, test_data="test")

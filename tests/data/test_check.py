@@ -106,11 +106,19 @@ def test_test_classes_shared_differently_are_warned_about_with_their_shares():
 
 
 def test_short_texts_get_a_regularised_bilstm_long_texts_the_imdb_recipe():
-    short = suggest_settings(check_examples(demo_examples(200), TextConfig()))
+    words = [f"w{i}" for i in range(2000)]  # each word in about six texts
+    rich = pd.DataFrame({"text": [" ".join(words[(i * 7 + j) % 2000] for j in range(5 + i % 10))
+                                  for i in range(1200)], "label": ["a", "b"] * 600})
+    short = suggest_settings(check_examples(rich, TextConfig()))
     assert short["model"]["pooling"] == "max" and short["model"]["bidirectional"] is True
     assert short["model"]["word_dropout"] > 0 and short["model"]["embed_dropout"] > 0
     assert short["train"]["epochs"] == 10 and short["train"]["lr_schedule"] == "constant"
     assert short["train"]["learning_rate"] < TrainConfig.learning_rate
+    # The demo's few hundred words, each seen thousands of times: nothing rare to memorise.
+    demo = suggest_settings(check_examples(demo_examples(400), TextConfig()))
+    assert "word_dropout" not in demo["model"] and "embed_dropout" not in demo["model"]
+    assert demo["train"]["learning_rate"] == TrainConfig.learning_rate
+    assert demo["train"]["epochs"] == 10 and demo["model"]["pooling"] == "max"
     long_text = " ".join(["word"] * 150)
     frame = pd.DataFrame({"text": [long_text + f" w{i}" for i in range(20)],
                           "label": ["a", "b"] * 10})
