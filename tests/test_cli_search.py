@@ -61,3 +61,19 @@ def test_help_names_the_json_fields_and_never_imports_tensorflow():
         assert field in result.stdout
     assert "search" in subprocess.run([sys.executable, "-m", "lstm_core", "--help"],
                                       capture_output=True, text=True, cwd=ROOT).stdout
+
+
+@pytest.mark.parametrize("lang, tokenizer", [("zh", "jieba"), ("en", "auto")])
+def test_a_new_search_starts_from_the_tokenizer_suggested_for_its_texts(tmp_path, lang, tokenizer):
+    from lstm_core.cli import Parser
+    from lstm_core.commands import search
+    from lstm_core.data.demo import generate
+    from lstm_core.search.directory import read_settings
+
+    data = tmp_path / "reviews.csv"
+    generate(300, lang=lang, seed=0)[["text", "label"]].to_csv(data, index=False)
+    parser = Parser(prog="search")
+    search.add_arguments(parser)
+    args = parser.parse_args([str(data), "--budget-min", "1"])
+    search_dir = search._create(args, say=lambda line: None)
+    assert read_settings(search_dir).base.text.tokenizer == tokenizer

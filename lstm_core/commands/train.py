@@ -101,9 +101,10 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
     return RunConfig.from_dict(sections)
 
 
-def read_data(args: argparse.Namespace, text_config, say):
+def read_data(args: argparse.Namespace, text_config, say, *, tokenizer_given: bool = False):
     """(examples, data check, test examples or None) from the data flags, with the data check's
-    findings said on the way (as ``train`` and ``search`` report them)."""
+    findings said on the way (as ``train`` and ``search`` report them). Unless the tokenizer was
+    given, the one suggested for the texts reads them, as the run will."""
     from lstm_core.data.check import check_examples, suggest_tokenizer
     from lstm_core.data.examples import to_examples
     from lstm_core.data.read import read_table, text_encoding
@@ -112,7 +113,7 @@ def read_data(args: argparse.Namespace, text_config, say):
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
                            seed=args.seed or 0, encoding=args.encoding)
-    if args.tokenizer is None:  # the data check reads the texts as the run will
+    if not tokenizer_given:
         text_config = replace(text_config, tokenizer=suggest_tokenizer(examples.frame["text"]))
     test = examples.test_frame
     if args.test_data:  # read before the check, whose suggested max_len covers the test texts
@@ -148,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         raise StudioError("Name a data file (or demo-en, demo-zh), or --resume RUN_DIR.")
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
-    examples, report, test = read_data(args, TextConfig(**flag_values(args).get("text", {})), say)
+    examples, report, test = read_data(args, TextConfig(**flag_values(args).get("text", {})), say,
+                                       tokenizer_given=args.tokenizer is not None)
     config = build_config(args, suggest_settings(report), examples.text_col, examples.label_col)
     if examples.encoding is not None:  # the run records the encoding used, given or detected
         config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
