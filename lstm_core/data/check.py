@@ -137,7 +137,7 @@ def suggest_tokenizer(texts: Sequence[str]) -> str:
     """"jieba" when most texts are Chinese, else "auto" (words; Japanese in characters).
 
     Dictionary words gave both the LSTM and the bag of words more to learn from than single
-    characters on real Chinese reviews (docs/benchmarks.md, "Suggested settings").
+    characters on real Chinese reviews (docs/benchmarks.md, "How the suggestion was chosen").
     """
     from lstm_core.text.processor import is_chinese
 
@@ -165,17 +165,17 @@ def suggest_settings(report: DataReport) -> dict:
     """Defaults for the Train page and the CLI, from the data.
 
     Chosen on public sets the studio was not tuned on, at three seeds each (docs/benchmarks.md,
-    "Suggested settings"). Every text length gets a bidirectional LSTM with max pooling: the max
-    over all steps keeps the strongest cue from anywhere in the text, where the last state of a
-    one-way reading favours the end. Short texts (a median up to 100 tokens) with a real
-    vocabulary overfit its rare words within an epoch or two, so they get whole words and whole
-    embedding dimensions hidden in training and a smaller learning rate; a small, templated
+    "How the suggestion was chosen"). Every text length gets a bidirectional LSTM with max
+    pooling: the max over all steps keeps the strongest cue from anywhere in the text, where the
+    last state of a one-way reading favours the end. Short texts (a median up to 100 tokens) with
+    a real vocabulary overfit its rare words within an epoch or two, so they get whole words and
+    whole embedding dimensions hidden in training and a smaller learning rate; a small, templated
     vocabulary (the demo's) has nothing rare to memorise and only learns slower with them. Short
-    texts train up to 10 epochs with early stopping. Long
-    texts keep the IMDB recipe: 2 epochs with the learning rate falling linearly to 0 in
-    batches of 32, since with 128-wide embeddings long reviews are memorised within two epochs.
-    Many short texts get batches of 64. The tokenizer is the one the check read the texts with
-    (``suggest_tokenizer`` picks jieba words for Chinese).
+    texts train up to 10 epochs with early stopping. Long texts keep the IMDB recipe: 2 epochs
+    with the learning rate falling linearly to 0 in batches of 32, since with 128-wide embeddings
+    long reviews are memorised within two epochs. Many short texts get batches of 64. The
+    tokenizer is the one the check read the texts with (``suggest_tokenizer`` picks jieba words
+    for Chinese).
     """
     long_texts = report.length_percentiles.get("p50", 0) > LONG_TEXT_TOKENS
     rows = report.rows_kept
