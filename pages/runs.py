@@ -12,6 +12,7 @@ from pages.components.run_table import show_run_table
 from pages.components.runs_view import (
     choose_runs,
     run_actions,
+    same_test_set,
     show_hyperparameters,
     show_overlay,
 )
@@ -33,9 +34,10 @@ if not chosen:
     st.stop()
 
 st.header("Compare")
-show_overlay(st.container(), chosen)
+compared = same_test_set(st.container(), chosen)
+show_overlay(st.container(), compared)
 st.subheader("Settings side by side")
-show_hyperparameters(st.container(), chosen)
+show_hyperparameters(st.container(), compared)
 
 st.header("Download, report, delete")
 for summary in chosen:

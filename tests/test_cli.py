@@ -17,7 +17,7 @@ from lstm_core.commands.train import (
     flag_values,
     setting_flags,
 )
-from lstm_core.config import RunConfig, TextConfig
+from lstm_core.config import DEFAULT_SPLIT_SEED, RunConfig, TextConfig
 from lstm_core.errors import StudioError
 from lstm_core.text.processor import TextProcessor
 from tests.data.reviews import review_rows, reviews_csv
@@ -159,6 +159,7 @@ SETTING_FLAGS = {
     "text": {"--max-len", "--vocab-size", "--tokenizer", "--remove-stopwords"},
     "training": {"--epochs", "--batch-size", "--learning-rate", "--lr-schedule", "--optimizer",
                  "--early-stopping", "--class-weights", "--seed", "--val-split", "--test-split",
+                 "--split-seed",
                  "--device", "--mixed-precision", "--bucket-by-length"},
 }
 
@@ -200,12 +201,14 @@ def test_every_flag_lands_in_its_config_field(section, item):
     assert RunConfig.from_dict(config.to_dict()) == config
 
 
-def test_flags_override_suggestions_and_seed_sets_the_split_too():
+def test_flags_override_suggestions_and_the_seed_leaves_the_split_alone():
     args = _train_parser().parse_args(["demo-en", "--units", "8", "--seed", "7"])
     suggested = {"model": {"units": 64, "embed_dim": 128}, "train": {"epochs": 2}}
     config = build_config(args, suggested, "review", "stars")
     assert (config.model.units, config.model.embed_dim, config.train.epochs) == (8, 128, 2)
-    assert config.train.seed == config.data.seed == 7
+    assert (config.train.seed, config.data.split_seed) == (7, DEFAULT_SPLIT_SEED)
+    args = _train_parser().parse_args(["demo-en", "--split-seed", "5"])
+    assert build_config(args, {}, "text", "label").data.split_seed == 5
     assert (config.data.text_col, config.data.label_col) == ("review", "stars")
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass, fields
 import pytest
 
 from lstm_core.config import (
+    DEFAULT_SPLIT_SEED,
     HELP,
     SECTIONS,
     ConfigSection,
@@ -110,9 +111,12 @@ def test_a_narrower_slider_is_declared_not_hidden():
     assert ModelConfig(recurrent_dropout=0.9).recurrent_dropout == 0.9  # still valid
 
 
-def test_both_seeds_share_one_help_as_one_flag_and_one_box_set_both():
-    seeds = [item for _, item in declared() if item.name == "seed"]
-    assert len(seeds) == 2 and seeds[0].spec.help == seeds[1].spec.help == HELP["seed"]
+def test_the_split_has_a_seed_of_its_own_and_old_configs_keep_theirs():
+    assert [section for section, item in declared() if item.name == "seed"] == ["train"]
+    assert DataConfig().split_seed == DEFAULT_SPLIT_SEED
+    old = RunConfig.from_dict({"data": {"seed": 7}, "train": {"seed": 7}})
+    assert (old.data.split_seed, old.train.seed) == (7, 7)
+    assert RunConfig.from_dict(old.to_dict()) == old
 
 
 @pytest.mark.parametrize(

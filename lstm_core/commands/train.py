@@ -94,8 +94,6 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
     )
     for section, values in flag_values(args).items():
         sections.setdefault(section, {}).update(values)
-    if args.seed is not None:  # one seed drives the split and the training
-        sections["data"]["seed"] = args.seed
     if args.test_data:
         sections["data"]["test_split"] = 0.0
     return RunConfig.from_dict(sections)
@@ -111,7 +109,7 @@ def read_data(args: argparse.Namespace, text_config, say):
 
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
-                           seed=args.seed or 0, encoding=args.encoding)
+                           encoding=args.encoding)
     if args.tokenizer is None:  # the data check reads the texts as the run will
         text_config = replace(text_config, tokenizer=suggest_tokenizer(examples.frame["text"]))
     test = examples.test_frame

@@ -31,6 +31,7 @@ from lstm_core.store.runs import (
     RunSummary,
     delete_run,
 )
+from lstm_core.store.testset import by_test_set, short
 from pages.components.run_table import STATUS_ICONS
 
 RUNS_PARAM = "runs"
@@ -71,6 +72,32 @@ def choose_runs(container, summaries: list[RunSummary]) -> list[RunSummary]:
     )
     _remember(chosen)
     return [by_id[run_id] for run_id in chosen]
+
+
+def same_test_set(container, chosen: list[RunSummary]) -> list[RunSummary]:
+    """The chosen runs that were tested on the same texts, so their scores can be compared.
+
+    When the chosen runs were tested on different texts (another split seed, share or test file),
+    the person picks which test set to compare on and is told which runs are left out.
+    """
+    groups = by_test_set(chosen)
+    if len(groups) <= 1:
+        if groups and len(groups[0]) > 1:
+            container.caption(f"{len(groups[0])} of these runs were tested on the same texts "
+                              f"(test set `{short(groups[0][0].test_set)}`).")
+        return chosen
+    names = {group[0].test_set: group for group in groups}
+    picked = container.radio(
+        "Test set", list(names), horizontal=True, key="compare-test-set",
+        format_func=lambda key: f"{short(key)} ({len(names[key])} runs)",
+        help="Runs tested on different texts cannot be ranked against each other: the split "
+        "seed, the test share or the test file differed. Compare the runs of one test set.")
+    group = names[picked]
+    others = [s.run_id for s in chosen if s not in group]
+    container.warning(f"These runs were tested on {len(groups)} different sets of texts; "
+                      f"comparing the {len(group)} tested on test set `{short(picked)}`. Left "
+                      f"out: {', '.join(others)}.", icon=":material/balance:")
+    return group
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
