@@ -10,6 +10,7 @@ import streamlit as st
 from lstm_core.errors import StudioError
 from lstm_core.search.directory import resolve_search
 from lstm_core.store.runs import resolve_run
+from pages.components.author import author_field
 from pages.components.entry import ensure_app_navigation
 from pages.components.live_run import show_run
 from pages.components.search_view import search_launcher, show_search
@@ -53,11 +54,12 @@ except StudioError as exc:
 st.caption(f"Data set: **{suggested.data.source}** - {report['rows_kept']} texts, classes "
            f"{', '.join(report['class_counts'])}. Defaults come from its data check.")
 config = settings_form(st.container(), suggested, report, key=dataset_id)
+author = author_field(st.container())
 if config is not None and st.button("Train", type="primary", icon=":material/play_arrow:"):
     from lstm_core.jobs.launch import launch
 
     try:
-        run_dir = launch(dataset_id, config)
+        run_dir = launch(dataset_id, config, author=author)
     except StudioError as exc:
         st.error(str(exc))
     else:

@@ -51,7 +51,7 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
                  "--batch-size", "32", "--max-len", "40", "--vocab-size", "300", "--seed", "1",
                  "--val-split", "0.2", "--device", "cpu", "--cell", "gru", "--pooling", "mean",
                  "--layers", "1", "--bidirectional", "--dropout", "0.1", "--learning-rate", "0.01",
-                 "--lr-schedule", "linear", env_runs=tmp_path / "runs")
+                 "--lr-schedule", "linear", "--author", "Ada", env_runs=tmp_path / "runs")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"run_dir", "status", "epochs", "val_accuracy", "test_accuracy", "samples_per_s",
@@ -64,8 +64,9 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
     assert config["data"]["val_split"] == 0.2 and config["train"]["learning_rate"] == 0.01
     assert config["train"]["lr_schedule"] == "linear"
 
-    listed = cli("runs", "--json", env_runs=tmp_path / "runs")
-    assert [r["run_id"] for r in json.loads(listed.stdout)] == ["cli-run"]
+    listed = json.loads(cli("runs", "--json", env_runs=tmp_path / "runs").stdout)
+    assert [(r["run_id"], r["author"]) for r in listed] == [("cli-run", "Ada")]
+    assert listed[0]["test_set"] == json.loads((run_dir / "status.json").read_text())["test_set"]
     assert "cli-run" in cli("runs", env_runs=tmp_path / "runs").stdout
 
 

@@ -80,6 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-data", type=Path,
                         help="evaluate on this file (same columns) instead of a split")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
+    parser.add_argument("--author", metavar="NAME",
+                        help="who trains the run, as the runs list and the Class page show it")
     add_setting_flags(parser)
 
 
@@ -135,6 +137,7 @@ def read_data(args: argparse.Namespace, text_config, say):
 def run(args: argparse.Namespace) -> int:
     from lstm_core.config import TextConfig
     from lstm_core.data.check import suggest_settings
+    from lstm_core.store.runs import clean_author
     from lstm_core.training.train import create_run
 
     def say(line: str) -> None:
@@ -146,13 +149,14 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         raise StudioError("Name a data file (or demo-en, demo-zh), or --resume RUN_DIR.")
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
+    clean_author(args.author)
     examples, report, test = read_data(args, TextConfig(**flag_values(args).get("text", {})), say)
     config = build_config(args, suggest_settings(report), examples.text_col, examples.label_col)
     if examples.encoding is not None:  # the run records the encoding used, given or detected
         config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
-    run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
+    run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir, author=args.author)
     say(f"run directory: {run_dir}")
     return _train_and_report(run_dir, say, started)
 
@@ -162,7 +166,8 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
     from lstm_core.training.train import reopen_run
 
     given = [item.flag for _, item in setting_flags() if getattr(args, item.name) is not None]
-    given += [flag for flag, name in (("--test-data", "test_data"), ("--encoding", "encoding"))
+    given += [flag for flag, name in (("--test-data", "test_data"), ("--encoding", "encoding"),
+                                      ("--author", "author"))
               if getattr(args, name) is not None]
     given += [args.data] if args.data else []
     if given:
