@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from lstm_core.data.encoding import normalize_encoding
@@ -175,6 +177,44 @@ class Setting:
             _check_int(self.name, value, spec.low, spec.high)
         elif self.kind is float:
             _check_float(self.name, value, spec.low, spec.high, low_open=spec.low_open)
+
+
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def parse_setting(item: Setting, text: str) -> Any:
+    """A setting's value from text, as a link or a preset gives it; checked as the config would.
+
+    Raises:
+        StudioError: text that is not a value this setting accepts, saying what it accepts.
+    """
+    text = str(text).strip()
+    if item.kind is bool:
+        if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise StudioError(f"{item.name} must be true or false; got {text!r}.")
+        value: Any = text.lower() in TRUE_WORDS
+    elif item.kind is int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise StudioError(f"{item.name} must be a whole number; got {text!r}.") from None
+    elif item.kind is float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise StudioError(f"{item.name} must be a number; got {text!r}.") from None
+        if not math.isfinite(value):
+            raise StudioError(f"{item.name} must be a finite number; got {text!r}.")
+    else:
+        value = text
+    item.check(value)
+    return value
+
+
+def format_setting_value(value: Any) -> str:
+    """A setting's value as a link writes it: ``true``/``false``, numbers as Python prints them."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @functools.cache
@@ -547,3 +587,66 @@ class RunConfig:
                 f"Unknown configuration section {unknown[0]!r}; known: {', '.join(SECTIONS)}."
             )
         return cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in SECTIONS.items()})
+
+
+def form_fields() -> dict[str, tuple[str, Setting]]:
+    """Every setting the Train form shows, by field name (names are unique across sections)."""
+    found: dict[str, tuple[str, Setting]] = {}
+    for section, item in declared():
+        if item.spec.column is not None:
+            if item.name in found:
+                raise TypeError(f"{section}.{item.name}: two form settings share a name, so a "
+                                "link could not tell them apart.")
+            found[item.name] = (section, item)
+    return found
+
+
+def apply_settings_text(base: RunConfig, values: Mapping[str, str]
+                        ) -> tuple[RunConfig, dict[str, str], list[str]]:
+    """``base`` with the Train-form settings named in ``values`` (a link's query, a preset).
+
+    Each value is parsed and checked on its own, then together with the others already taken
+    (so a validation share that leaves too little for training with the test share is refused);
+    a value that fails is left out with a note, so a link with one typo still opens.
+
+    Args:
+        base: the settings to start from (the data check's suggestion).
+        values: setting name -> text; names that are not Train-form settings are refused too.
+
+    Returns:
+        (the settings, the values taken as text, one note per value left out).
+
+    Example:
+        >>> config, taken, notes = apply_settings_text(RunConfig(), {"units": "16", "cell": "x"})
+        >>> config.model.units, notes[0].startswith("cell")
+        (16, True)
+    """
+    known = form_fields()
+    config, taken, notes = base, {}, []
+    for name, text in values.items():
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            notes.append(f"{name!r} is not a Train setting" +
+                         (f"; did you mean {hint[0]!r}?" if hint else "."))
+            continue
+        section, item = known[name]
+        try:
+            value = parse_setting(item, text)
+            changed = dataclass_replace(getattr(config, section), **{name: value})
+        except StudioError as exc:
+            kept = format_setting_value(getattr(getattr(config, section), name))
+            notes.append(f"{exc} Kept {kept}.")
+            continue
+        config = dataclass_replace(config, **{section: changed})
+        taken[name] = format_setting_value(value)
+    return config, taken, notes
+
+
+def settings_text(config: RunConfig, base: RunConfig) -> dict[str, str]:
+    """The Train-form settings where ``config`` differs from ``base``, as a link writes them."""
+    changed = {}
+    for name, (section, _) in form_fields().items():
+        value = getattr(getattr(config, section), name)
+        if value != getattr(getattr(base, section), name):
+            changed[name] = format_setting_value(value)
+    return changed

@@ -12,6 +12,7 @@ from lstm_core.search.directory import resolve_search
 from lstm_core.store.runs import resolve_run
 from pages.components.author import author_field
 from pages.components.entry import ensure_app_navigation
+from pages.components.lesson_link import settings_from_link, share_settings
 from pages.components.live_run import show_run
 from pages.components.search_view import search_launcher, show_search
 from pages.components.settings_form import cached_suggestions, settings_form
@@ -53,7 +54,8 @@ except StudioError as exc:
 
 st.caption(f"Data set: **{suggested.data.source}** - {report['rows_kept']} texts, classes "
            f"{', '.join(report['class_counts'])}. Defaults come from its data check.")
-config = settings_form(st.container(), suggested, report, key=dataset_id)
+start, form_key = settings_from_link(st.container(), suggested, dataset_id)
+config = settings_form(st.container(), start, report, key=form_key)
 author = author_field(st.container())
 if config is not None and st.button("Train", type="primary", icon=":material/play_arrow:"):
     from lstm_core.jobs.launch import launch
@@ -65,4 +67,6 @@ if config is not None and st.button("Train", type="primary", icon=":material/pla
     else:
         st.switch_page("pages/train.py", query_params={"run": run_dir.name,
                                                        "dataset": dataset_id})
+if config is not None:
+    share_settings(st.container(), dataset_id, suggested, config)
 search_launcher(st.container(), dataset_id)

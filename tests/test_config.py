@@ -178,3 +178,18 @@ def test_a_new_declared_field_gets_help_and_a_place_on_the_form():
     assert [item.name for _, item in layout["training"]] == ["momentum", "nesterov"]
     assert layout["training"][0][1].form_range() == (0.1, 1.0)
     assert [item.kind for item in settings_of(Throwaway)] == [float, bool, int, str]
+
+
+def test_settings_from_text_take_the_good_values_and_note_the_rest():
+    from lstm_core.config import apply_settings_text, settings_text
+
+    config, taken, notes = apply_settings_text(RunConfig(), {
+        "units": "16", "bidirectional": "yes", "val_split": "0.5", "test_split": "0.3",
+        "seed": "1.5", "tokenizer": "char", "uints": "8"})
+    assert (config.model.units, config.model.bidirectional) == (16, True)
+    assert (config.data.val_split, config.data.test_split, config.train.seed) == (0.5, 0.1, 42)
+    assert taken == {"units": "16", "bidirectional": "true", "val_split": "0.5"}
+    assert [note.split(" ")[0] for note in notes] == ["val_split", "seed", "'tokenizer'",
+                                                       "'uints'"]
+    assert "did you mean 'units'?" in notes[-1] and notes[1].endswith("Kept 42.")
+    assert settings_text(config, RunConfig()) == taken
