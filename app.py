@@ -23,6 +23,7 @@ def navigation() -> st.navigation:
             st.Page("pages/predict.py", title="Predict", icon=":material/chat:"),
             st.Page("pages/gates.py", title="Gates", icon=":material/grid_on:"),
             st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
+            st.Page("pages/class.py", title="Class", icon=":material/leaderboard:"),
         ],
     })
 

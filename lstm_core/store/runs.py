@@ -283,6 +283,8 @@ class RunSummary:
     baseline_accuracy: float | None = None
     author: str | None = None
     test_set: str | None = None  # fingerprint of the test texts (store.testset)
+    train_s: float | None = None  # from the start of its (last) training to its end
+    hidden: bool = False  # kept off the Class page by the teacher
     config: dict = field(default_factory=dict)
 
     @property
@@ -337,6 +339,8 @@ def _read_summary(run_dir: Path) -> RunSummary:
             test_accuracy=metrics.get("accuracy"),
             baseline_accuracy=metrics.get("baseline", {}).get("accuracy"),
             author=status.get("author"),
+            train_s=_seconds_between(status.get("started"), status.get("ended")),
+            hidden=bool(status.get("hidden", False)),
             test_set=status["test_set"] if "test_set" in status else _legacy_test_set(run_dir),
             config=config,
         )
@@ -344,6 +348,16 @@ def _read_summary(run_dir: Path) -> RunSummary:
         reason = str(exc) if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
         return RunSummary(run_id=run_dir.name, path=run_dir, status="broken", message=reason,
                           created=_mtime_iso(run_dir))
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        return max(0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start))
+                   .total_seconds())
+    except (TypeError, ValueError):
+        return None
 
 
 def _legacy_test_set(run_dir: Path) -> str | None:

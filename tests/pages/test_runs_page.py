@@ -12,19 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from lstm_core.fileio import atomic_write_json, read_json
 from lstm_core.store import runs
-from lstm_core.training.train import create_run, train_run
-from tests.helpers import demo_examples, tiny_config
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD, NEW = "20260101-000000-small", "20260102-000000-wide"
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    run_dir = create_run(tiny_config(epochs=1), demo_examples(300),
-                         run_dir=tmp_path_factory.mktemp("trained") / "run")
-    train_run(run_dir)
-    return run_dir
 
 
 @pytest.fixture(autouse=True)
