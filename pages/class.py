@@ -8,8 +8,10 @@ import streamlit as st
 
 from pages.components.class_view import choose_dataset, show_board, tested_datasets
 from pages.components.entry import ensure_app_navigation
+from pages.components.teacher import is_teacher, teacher_unlock
 
 ensure_app_navigation()
+teacher_unlock(st.sidebar)  # nothing unless a teacher's key is set
 
 st.title("Class")
 names = tested_datasets()
@@ -18,4 +20,4 @@ if not names:
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
 dataset = choose_dataset(st.container(), names)
-show_board(dataset, may_hide=True)
+show_board(dataset, may_hide=is_teacher())

@@ -16,8 +16,10 @@ from pages.components.lesson_link import settings_from_link, share_settings
 from pages.components.live_run import show_run
 from pages.components.search_view import search_launcher, show_search
 from pages.components.settings_form import cached_suggestions, settings_form
+from pages.components.teacher import is_teacher, session_owner, teacher_unlock
 
 ensure_app_navigation()
+teacher_unlock(st.sidebar)  # nothing unless a teacher's key is set
 
 st.title("Train")
 
@@ -61,12 +63,12 @@ if config is not None and st.button("Train", type="primary", icon=":material/pla
     from lstm_core.jobs.launch import launch
 
     try:
-        run_dir = launch(dataset_id, config, author=author)
+        run_dir = launch(dataset_id, config, author=author, owner=session_owner())
     except StudioError as exc:
         st.error(str(exc))
     else:
         st.switch_page("pages/train.py", query_params={"run": run_dir.name,
                                                        "dataset": dataset_id})
 if config is not None:
-    share_settings(st.container(), dataset_id, suggested, config)
+    share_settings(st.container(), dataset_id, suggested, config, may_edit_presets=is_teacher())
 search_launcher(st.container(), dataset_id)

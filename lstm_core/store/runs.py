@@ -285,6 +285,7 @@ class RunSummary:
     test_set: str | None = None  # fingerprint of the test texts (store.testset)
     train_s: float | None = None  # from the start of its (last) training to its end
     hidden: bool = False  # kept off the Class page by the teacher
+    owner: str | None = None  # the tag of the browser session that started it (store.access)
     config: dict = field(default_factory=dict)
 
     @property
@@ -294,7 +295,7 @@ class RunSummary:
 
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
-                if k != "config"}
+                if k not in ("config", "owner")}
 
 
 # Summaries of settled runs, by directory, with the (mtime, size) of the files they were read
@@ -341,6 +342,7 @@ def _read_summary(run_dir: Path) -> RunSummary:
             author=status.get("author"),
             train_s=_seconds_between(status.get("started"), status.get("ended")),
             hidden=bool(status.get("hidden", False)),
+            owner=status.get("owner"),
             test_set=status["test_set"] if "test_set" in status else _legacy_test_set(run_dir),
             config=config,
         )

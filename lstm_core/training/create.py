@@ -22,6 +22,7 @@ def create_run(
     run_dir: Path | None = None,
     name: str | None = None,
     author: str | None = None,
+    owner: str | None = None,
 ) -> Path:
     """Write a new run directory, ready for ``train_run``.
 
@@ -33,6 +34,7 @@ def create_run(
         run_dir: where to write; must be empty or absent. Default: a new directory in the store.
         name: part of the default directory name.
         author: who trains it, as the Class page shows them (``runs.clean_author``).
+        owner: the tag of the browser session that started it (``store.access.owner_tag``).
 
     Returns:
         The run directory.
@@ -61,6 +63,6 @@ def create_run(
     frame.to_parquet(run_dir / runs.DATA_FILE, index=False)
     atomic_write_json(run_dir / runs.CONFIG_FILE, config.to_dict())
     runs.write_status(run_dir, status="queued", message="", created=runs.now_iso(),
-                      epochs=config.train.epochs, epochs_done=0, author=author,
+                      epochs=config.train.epochs, epochs_done=0, author=author, owner=owner,
                       test_set=split_fingerprint(frame))
     return run_dir

@@ -49,7 +49,7 @@ def settings_link(dataset_id: str, settings: dict[str, str], base_url: str | Non
 
 
 def share_settings(container, dataset_id: str, suggested: RunConfig, config: RunConfig,
-                   may_edit_presets: bool = True) -> None:
+                   may_edit_presets: bool) -> None:
     """"Copy link to these settings", presets to start from, and the teacher's preset editor."""
     changed = settings_text(config, suggested)
     with container.popover("Copy link to these settings", icon=":material/link:"):
@@ -83,8 +83,12 @@ def share_settings(container, dataset_id: str, suggested: RunConfig, config: Run
                                 key="preset-delete-choice")
             if gone and st.button("Delete preset", key="preset-delete",
                                   icon=":material/delete:"):
-                delete_preset(gone)
-                st.rerun()
+                try:
+                    delete_preset(gone)
+                except StudioError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
 
 
 def _use_preset(by_name: dict) -> None:

@@ -33,6 +33,7 @@ from lstm_core.store.runs import (
 )
 from lstm_core.store.testset import by_test_set, short
 from pages.components.run_table import STATUS_ICONS
+from pages.components.teacher import NOT_YOURS, is_teacher, may_manage
 
 RUNS_PARAM = "runs"
 METRIC_PARAM = "metric"
@@ -176,11 +177,16 @@ def run_actions(container, summary: RunSummary) -> None:
 
 
 def _delete(container, summary: RunSummary, active: bool) -> None:
-    popover = container.popover("Delete", icon=":material/delete:", disabled=active,
-                                key=f"delete-{summary.run_id}")
+    allowed = may_manage(summary.owner)
+    popover = container.popover("Delete", icon=":material/delete:",
+                                disabled=active or not allowed, key=f"delete-{summary.run_id}",
+                                help=None if allowed else NOT_YOURS)
     popover.markdown(f"Delete run **`{summary.run_id}`** and all its files? This cannot be "
                      "undone.")
     if not popover.button("Confirm delete", type="primary", key=f"confirm-{summary.run_id}"):
+        return
+    if not may_manage(summary.owner):  # checked again: the key may have been locked meanwhile
+        container.error(NOT_YOURS)
         return
     try:
         delete_run(summary.path)
@@ -190,3 +196,19 @@ def _delete(container, summary: RunSummary, active: bool) -> None:
     _remember([run_id for run_id in _wanted() if run_id != summary.run_id])
     st.toast(f"Deleted run {summary.run_id}.", icon=":material/delete:")
     st.rerun()
+
+
+def queue_actions(container, summaries: list[RunSummary]) -> None:
+    """"Clear the queue": every run still waiting for a training slot is stopped (teacher)."""
+    waiting = [s for s in summaries if s.status == "queued"]
+    if not waiting:
+        return
+    allowed = is_teacher()
+    if container.button(f"Clear the queue ({len(waiting)} waiting)", icon=":material/clear_all:",
+                        disabled=not allowed, key="clear-queue",
+                        help="Stops every run still waiting for a training slot; running ones "
+                        "train on." if allowed else "Only the teacher can clear the queue."):
+        from lstm_core.jobs.process import clear_queue
+
+        stopped = clear_queue()
+        st.toast(f"Asked {len(stopped)} queued run(s) to stop.", icon=":material/clear_all:")
