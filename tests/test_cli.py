@@ -230,3 +230,17 @@ def test_a_new_declared_field_gets_a_flag():
     assert "How much of the last update carries on." in parser.format_help()
     with pytest.raises(SystemExit):  # declared with flag=False
         parser.parse_args(["--warmup", "2"])
+
+
+def test_two_model_seeds_from_the_command_line_test_on_the_same_texts(tmp_path):
+    from lstm_core.training.train import create_run
+    from tests.helpers import demo_examples
+
+    examples, tested = demo_examples(200), []
+    for seed in ("1", "2"):
+        args = _train_parser().parse_args(["demo-en", "--seed", seed])
+        run_dir = create_run(build_config(args, {}, "text", "label"), examples,
+                             run_dir=tmp_path / seed)
+        frame = pd.read_parquet(run_dir / "data.parquet")
+        tested.append(sorted(frame.loc[frame["split"] == "test", "text"]))
+    assert tested[0] == tested[1] and len(tested[0]) == 20
