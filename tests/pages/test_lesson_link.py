@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lstm_core.config import form_fields
-from lstm_core.store.presets import list_presets, save_preset
+from lstm_core.store.presets import list_presets
 from tests.pages.test_settings_form import ELEMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,10 +107,3 @@ def test_a_teacher_saves_a_preset_and_a_student_starts_from_it():
     assert widget(student, "Cell", "select").value == "gru"
     assert widget(student, "Units", "steps").value == 16
 
-
-def test_a_preset_with_a_value_no_longer_accepted_opens_with_a_note():
-    save_preset("old", "demo-en", {"units": "0", "cell": "gru"})
-    at = train_page()
-    at.selectbox(key="preset-choice").set_value("old").run()
-    assert not at.exception and "units must be a whole number from 1" in at.warning[0].value
-    assert widget(at, "Cell", "select").value == "gru"
