@@ -30,11 +30,8 @@ TOKEN = "session_owner_token"
 def teacher_key() -> str | None:
     """The configured key: the environment variable first, then Streamlit's secrets."""
     key = settings.teacher_key()
-    if key is None:
-        try:
-            key = st.secrets.get(settings.TEACHER_KEY.name)
-        except (FileNotFoundError, OSError, ValueError):  # no secrets file, or an unreadable one
-            key = None
+    if key is None and st.secrets.load_if_toml_exists():  # False: no (readable) secrets file
+        key = st.secrets.get(settings.TEACHER_KEY.name)
     return str(key) if key and str(key).strip() else None
 
 

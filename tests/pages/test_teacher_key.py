@@ -30,8 +30,9 @@ def store(trained, tmp_path, monkeypatch) -> Path:
     return root
 
 
-def student_page(page: str, **query) -> AppTest:
+def student_page(page: str, secrets: dict | None = None, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets.update(secrets or {})
     at.session_state[TOKEN] = "student"  # the session that started MINE
     at.query_params.update(query)
     at.switch_page(page)
@@ -58,9 +59,16 @@ def test_with_no_key_everyone_may_do_everything(store, monkeypatch):
     assert not (store / THEIRS).exists()
 
 
-def test_a_student_deletes_only_their_own_run_and_cannot_clear_the_queue(store, monkeypatch):
-    monkeypatch.setenv(TEACHER_KEY.name, KEY)
-    at = student_page("pages/runs.py", runs=f"{MINE},{THEIRS}")
+@pytest.mark.parametrize("where", ["environment", "secrets"])
+def test_a_student_deletes_only_their_own_run_and_cannot_clear_the_queue(store, monkeypatch,
+                                                                       where):
+    secrets = {}
+    if where == "environment":
+        monkeypatch.setenv(TEACHER_KEY.name, KEY)
+    else:
+        monkeypatch.delenv(TEACHER_KEY.name, raising=False)
+        secrets[TEACHER_KEY.name] = KEY
+    at = student_page("pages/runs.py", secrets=secrets, runs=f"{MINE},{THEIRS}")
     assert not at.exception
     assert delete_allowed(at) == {MINE: True, THEIRS: False}
     assert at.button(key="clear-queue").disabled
