@@ -22,7 +22,9 @@ def navigation() -> st.navigation:
         "Inspect": [
             st.Page("pages/predict.py", title="Predict", icon=":material/chat:"),
             st.Page("pages/gates.py", title="Gates", icon=":material/grid_on:"),
+            st.Page("pages/lesson.py", title="Why gates", icon=":material/school:"),
             st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
+            st.Page("pages/class.py", title="Class", icon=":material/leaderboard:"),
         ],
     })
 

@@ -77,7 +77,7 @@ def run_ours(train, test, seed: int, run_dir: Path) -> dict:
     report = check_examples(train, text_config, test_examples=test)
     sections = {name: dict(values) for name, values in suggest_settings(report).items()}
     sections.setdefault("train", {})["seed"] = seed
-    sections.setdefault("data", {}).update(seed=seed, test_split=0.0, test_data="test")
+    sections.setdefault("data", {}).update(split_seed=seed, test_split=0.0, test_data="test")
     config = RunConfig.from_dict(sections)
     create_run(config, train, test, run_dir=run_dir)
     status = train_run(run_dir)

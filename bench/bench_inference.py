@@ -123,7 +123,7 @@ def train_bench_run(folder: Path) -> Path:
     from lstm_core.training.train import create_run, train_run
 
     config = RunConfig(
-        data=DataConfig(source="demo-en", seed=SEED),
+        data=DataConfig(source="demo-en", split_seed=SEED),
         text=TextConfig(max_len=MAX_LEN),
         model=ModelConfig(embed_dim=EMBED_DIM, units=UNITS, layers=1, bidirectional=False,
                           pooling="last"),

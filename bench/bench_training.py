@@ -258,7 +258,8 @@ def bench_config(*, vocab_size: int, max_len: int, epochs: int, seed: int, val_s
     from lstm_core.config import DataConfig, ModelConfig, RunConfig, TextConfig, TrainConfig
 
     return RunConfig(
-        data=DataConfig(source=source, val_split=val_split, test_split=test_split, seed=seed),
+        data=DataConfig(source=source, val_split=val_split, test_split=test_split,
+                        split_seed=seed),
         text=TextConfig(vocab_size=vocab_size, max_len=max_len, truncating="pre"),
         model=ModelConfig(embed_dim=EMBED_DIM, units=UNITS, layers=1, bidirectional=False,
                           pooling="last", dropout=0.0),

@@ -36,6 +36,8 @@ COMMANDS: dict[str, Command] = {
     "runs": Command("lstm_core.commands.runs", "List the runs in the run store."),
     "predict": Command("lstm_core.commands.predict", "Classify texts with a trained run."),
     "gates": Command("lstm_core.commands.gates", "Show a run's gates and states, token by token."),
+    "flow": Command("lstm_core.commands.flow",
+                    "Show how far the loss's gradient reaches back, token by token."),
     "score": Command("lstm_core.commands.score", "Predict every row of a file into a CSV."),
     "report": Command("lstm_core.commands.report", "Write a run's report as one HTML file."),
 }

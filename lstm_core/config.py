@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from dataclasses import replace as dataclass_replace
 from typing import Any
 
 from lstm_core.data.encoding import normalize_encoding
@@ -177,6 +179,44 @@ class Setting:
             _check_float(self.name, value, spec.low, spec.high, low_open=spec.low_open)
 
 
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
+def parse_setting(item: Setting, text: str) -> Any:
+    """A setting's value from text, as a link or a preset gives it; checked as the config would.
+
+    Raises:
+        StudioError: text that is not a value this setting accepts, saying what it accepts.
+    """
+    text = str(text).strip()
+    if item.kind is bool:
+        if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise StudioError(f"{item.name} must be true or false; got {text!r}.")
+        value: Any = text.lower() in TRUE_WORDS
+    elif item.kind is int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise StudioError(f"{item.name} must be a whole number; got {text!r}.") from None
+    elif item.kind is float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise StudioError(f"{item.name} must be a number; got {text!r}.") from None
+        if not math.isfinite(value):
+            raise StudioError(f"{item.name} must be a finite number; got {text!r}.")
+    else:
+        value = text
+    item.check(value)
+    return value
+
+
+def format_setting_value(value: Any) -> str:
+    """A setting's value as a link writes it: ``true``/``false``, numbers as Python prints them."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 @functools.cache
 def settings_of(cls: type) -> tuple[Setting, ...]:
     """The declared fields of a config dataclass, in field order.
@@ -266,8 +306,13 @@ class ConfigSection:
         return cls(**data)
 
 
-SEED_HELP = ("Fixes the random split, the starting weights and the batch order: the same seed "
-             "gives the same numbers on a CPU.")
+SEED_HELP = ("Fixes the starting weights, the dropout and the batch order: the same seed gives "
+             "the same numbers on a CPU. It never moves the validation and test split.")
+SPLIT_SEED_HELP = (
+    "Fixes which texts are held out for validation and test. Keep it the same and every run on "
+    "a data set is tested on the same texts, so their scores can be compared.")
+# The split seed everyone gets unless they choose one: a class's runs on one data set share it.
+DEFAULT_SPLIT_SEED = 42
 
 
 @dataclass(frozen=True)
@@ -275,7 +320,8 @@ class DataConfig(ConfigSection):
     """Where the examples come from and how they are split.
 
     The fields that describe the input file have no generated flag: the ``train`` command words
-    those flags itself. ``seed`` follows the training seed (one ``--seed``, one Seed box).
+    those flags itself. ``split_seed`` alone decides the split, never the model's seed, so runs
+    that differ in their seed are still tested on the same texts.
     """
 
     source: str = setting(
@@ -302,7 +348,16 @@ class DataConfig(ConfigSection):
     test_data: str | None = setting(
         None, "A separate file to test on, such as an official test set; the test share is "
         "then 0.", flag=False)
-    seed: int = setting(42, SEED_HELP, low=0, high=2**31 - 1, flag=False)
+    split_seed: int = setting(DEFAULT_SPLIT_SEED, SPLIT_SEED_HELP, low=0, high=2**31 - 1,
+                              widget="number", label="Split seed", column="text")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        # Runs saved before the split had a seed of its own split with the training seed, which
+        # their config.json kept as data.seed: that was their split seed.
+        if isinstance(data, dict) and "seed" in data and "split_seed" not in data:
+            data = {("split_seed" if key == "seed" else key): value for key, value in data.items()}
+        return super().from_dict(data)
 
     def _check_rules(self) -> None:
         for name in ("text_col", "label_col"):
@@ -532,3 +587,66 @@ class RunConfig:
                 f"Unknown configuration section {unknown[0]!r}; known: {', '.join(SECTIONS)}."
             )
         return cls(**{name: kind.from_dict(data.get(name, {})) for name, kind in SECTIONS.items()})
+
+
+def form_fields() -> dict[str, tuple[str, Setting]]:
+    """Every setting the Train form shows, by field name (names are unique across sections)."""
+    found: dict[str, tuple[str, Setting]] = {}
+    for section, item in declared():
+        if item.spec.column is not None:
+            if item.name in found:
+                raise TypeError(f"{section}.{item.name}: two form settings share a name, so a "
+                                "link could not tell them apart.")
+            found[item.name] = (section, item)
+    return found
+
+
+def apply_settings_text(base: RunConfig, values: Mapping[str, str]
+                        ) -> tuple[RunConfig, dict[str, str], list[str]]:
+    """``base`` with the Train-form settings named in ``values`` (a link's query, a preset).
+
+    Each value is parsed and checked on its own, then together with the others already taken
+    (so a validation share that leaves too little for training with the test share is refused);
+    a value that fails is left out with a note, so a link with one typo still opens.
+
+    Args:
+        base: the settings to start from (the data check's suggestion).
+        values: setting name -> text; names that are not Train-form settings are refused too.
+
+    Returns:
+        (the settings, the values taken as text, one note per value left out).
+
+    Example:
+        >>> config, taken, notes = apply_settings_text(RunConfig(), {"units": "16", "cell": "x"})
+        >>> config.model.units, notes[0].startswith("cell")
+        (16, True)
+    """
+    known = form_fields()
+    config, taken, notes = base, {}, []
+    for name, text in values.items():
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            notes.append(f"{name!r} is not a Train setting" +
+                         (f"; did you mean {hint[0]!r}?" if hint else "."))
+            continue
+        section, item = known[name]
+        try:
+            value = parse_setting(item, text)
+            changed = dataclass_replace(getattr(config, section), **{name: value})
+        except StudioError as exc:
+            kept = format_setting_value(getattr(getattr(config, section), name))
+            notes.append(f"{exc} Kept {kept}.")
+            continue
+        config = dataclass_replace(config, **{section: changed})
+        taken[name] = format_setting_value(value)
+    return config, taken, notes
+
+
+def settings_text(config: RunConfig, base: RunConfig) -> dict[str, str]:
+    """The Train-form settings where ``config`` differs from ``base``, as a link writes them."""
+    changed = {}
+    for name, (section, _) in form_fields().items():
+        value = getattr(getattr(config, section), name)
+        if value != getattr(getattr(base, section), name):
+            changed[name] = format_setting_value(value)
+    return changed

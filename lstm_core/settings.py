@@ -87,7 +87,12 @@ TF_CONFIG = EnvSetting("TF_CONFIG", None,
                        "a cluster description for MultiWorkerMirroredStrategy (read by "
                        "TensorFlow too); more than one machine is refused", parse_text)
 
-ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, CPU_REPLICAS, TF_CONFIG)
+TEACHER_KEY = EnvSetting("LSTM_STUDIO_TEACHER_KEY", None,
+                         "the teacher's key: deleting or stopping another person's run, presets, "
+                         "hiding runs from the Class page and clearing the queue need it; unset, "
+                         "everyone may do everything", parse_text)
+
+ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, CPU_REPLICAS, TF_CONFIG, TEACHER_KEY)
 
 
 def runs_dir() -> Path:
@@ -117,3 +122,8 @@ def cpu_replicas() -> int:
 def tf_config() -> str | None:
     """``$TF_CONFIG`` as written, or None when unset or blank."""
     return TF_CONFIG.read()
+
+
+def teacher_key() -> str | None:
+    """``$LSTM_STUDIO_TEACHER_KEY``, or None when unset or blank (then nothing is guarded)."""
+    return TEACHER_KEY.read()

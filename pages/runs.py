@@ -11,12 +11,16 @@ from pages.components.entry import ensure_app_navigation
 from pages.components.run_table import show_run_table
 from pages.components.runs_view import (
     choose_runs,
+    queue_actions,
     run_actions,
+    same_test_set,
     show_hyperparameters,
     show_overlay,
 )
+from pages.components.teacher import teacher_unlock
 
 ensure_app_navigation()
+teacher_unlock(st.sidebar)  # nothing unless a teacher's key is set
 
 st.title("Runs")
 summaries = list_runs()
@@ -25,6 +29,7 @@ if not summaries:
     st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
     st.stop()
 show_run_table(st.container(), summaries)
+queue_actions(st.container(), summaries)
 
 chosen = choose_runs(st.container(), summaries)
 if not chosen:
@@ -33,9 +38,10 @@ if not chosen:
     st.stop()
 
 st.header("Compare")
-show_overlay(st.container(), chosen)
+compared = same_test_set(st.container(), chosen)
+show_overlay(st.container(), compared)
 st.subheader("Settings side by side")
-show_hyperparameters(st.container(), chosen)
+show_hyperparameters(st.container(), compared)
 
 st.header("Download, report, delete")
 for summary in chosen:

@@ -38,3 +38,18 @@ def finished_search(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LSTM_STUDIO_RUNS", str(root))
         return run_stop_resume(root)
+
+
+@pytest.fixture(scope="session")
+def trained_lesson(tmp_path_factory):
+    """The "why gates" lesson's three runs, tiny, trained once: (runs directory, cell -> run)."""
+    from lstm_core.jobs.lesson import LESSON_CELLS, create_lesson_runs
+    from lstm_core.training.train import train_run
+
+    root = tmp_path_factory.mktemp("lesson") / "runs"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LSTM_STUDIO_RUNS", str(root))
+        run_dirs = create_lesson_runs(rows=240, epochs=1, units=4, embed_dim=4, author="T")
+        for run_dir in run_dirs:
+            train_run(run_dir)
+    return root, dict(zip(LESSON_CELLS, run_dirs, strict=True))

@@ -64,7 +64,7 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
     from lstm_core.search.study import open_study
 
     base = RunConfig(
-        data=DataConfig(seed=3),
+        data=DataConfig(split_seed=3),
         text=TextConfig(max_len=40, vocab_size=500),
         model=ModelConfig(embed_dim=16, units=16),
         train=TrainConfig(epochs=6, batch_size=16, learning_rate=1e-2, early_stopping=0, seed=3,

@@ -17,7 +17,7 @@ from lstm_core.commands.train import (
     flag_values,
     setting_flags,
 )
-from lstm_core.config import RunConfig, TextConfig
+from lstm_core.config import DEFAULT_SPLIT_SEED, RunConfig, TextConfig
 from lstm_core.errors import StudioError
 from lstm_core.text.processor import TextProcessor
 from tests.data.reviews import review_rows, reviews_csv
@@ -51,7 +51,7 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
                  "--batch-size", "32", "--max-len", "40", "--vocab-size", "300", "--seed", "1",
                  "--val-split", "0.2", "--device", "cpu", "--cell", "gru", "--pooling", "mean",
                  "--layers", "1", "--bidirectional", "--dropout", "0.1", "--learning-rate", "0.01",
-                 "--lr-schedule", "linear", env_runs=tmp_path / "runs")
+                 "--lr-schedule", "linear", "--author", "Ada", env_runs=tmp_path / "runs")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"run_dir", "status", "epochs", "val_accuracy", "test_accuracy", "samples_per_s",
@@ -64,8 +64,9 @@ def test_train_prints_one_json_line_last_and_runs_lists_it(tmp_path):
     assert config["data"]["val_split"] == 0.2 and config["train"]["learning_rate"] == 0.01
     assert config["train"]["lr_schedule"] == "linear"
 
-    listed = cli("runs", "--json", env_runs=tmp_path / "runs")
-    assert [r["run_id"] for r in json.loads(listed.stdout)] == ["cli-run"]
+    listed = json.loads(cli("runs", "--json", env_runs=tmp_path / "runs").stdout)
+    assert [(r["run_id"], r["author"]) for r in listed] == [("cli-run", "Ada")]
+    assert listed[0]["test_set"] == json.loads((run_dir / "status.json").read_text())["test_set"]
     assert "cli-run" in cli("runs", env_runs=tmp_path / "runs").stdout
 
 
@@ -159,6 +160,7 @@ SETTING_FLAGS = {
     "text": {"--max-len", "--vocab-size", "--tokenizer", "--remove-stopwords"},
     "training": {"--epochs", "--batch-size", "--learning-rate", "--lr-schedule", "--optimizer",
                  "--early-stopping", "--class-weights", "--seed", "--val-split", "--test-split",
+                 "--split-seed",
                  "--device", "--mixed-precision", "--bucket-by-length"},
 }
 
@@ -200,12 +202,14 @@ def test_every_flag_lands_in_its_config_field(section, item):
     assert RunConfig.from_dict(config.to_dict()) == config
 
 
-def test_flags_override_suggestions_and_seed_sets_the_split_too():
+def test_flags_override_suggestions_and_the_seed_leaves_the_split_alone():
     args = _train_parser().parse_args(["demo-en", "--units", "8", "--seed", "7"])
     suggested = {"model": {"units": 64, "embed_dim": 128}, "train": {"epochs": 2}}
     config = build_config(args, suggested, "review", "stars")
     assert (config.model.units, config.model.embed_dim, config.train.epochs) == (8, 128, 2)
-    assert config.train.seed == config.data.seed == 7
+    assert (config.train.seed, config.data.split_seed) == (7, DEFAULT_SPLIT_SEED)
+    args = _train_parser().parse_args(["demo-en", "--split-seed", "5"])
+    assert build_config(args, {}, "text", "label").data.split_seed == 5
     assert (config.data.text_col, config.data.label_col) == ("review", "stars")
 
 
@@ -226,3 +230,17 @@ def test_a_new_declared_field_gets_a_flag():
     assert "How much of the last update carries on." in parser.format_help()
     with pytest.raises(SystemExit):  # declared with flag=False
         parser.parse_args(["--warmup", "2"])
+
+
+def test_two_model_seeds_from_the_command_line_test_on_the_same_texts(tmp_path):
+    from lstm_core.training.train import create_run
+    from tests.helpers import demo_examples
+
+    examples, tested = demo_examples(200), []
+    for seed in ("1", "2"):
+        args = _train_parser().parse_args(["demo-en", "--seed", seed])
+        run_dir = create_run(build_config(args, {}, "text", "label"), examples,
+                             run_dir=tmp_path / seed)
+        frame = pd.read_parquet(run_dir / "data.parquet")
+        tested.append(sorted(frame.loc[frame["split"] == "test", "text"]))
+    assert tested[0] == tested[1] and len(tested[0]) == 20

@@ -201,3 +201,19 @@ def test_score_refuses_an_input_column_it_would_overwrite(run_dir, tmp_path):
     assert re.fullmatch(r"error: The input already has column\(s\) \['flag'\], which scoring "
                         r"writes; rename or drop them first\.", last)
     assert not out.exists()
+
+
+def test_flow_json_gives_one_norm_per_token_per_layer_and_direction(run_dir, loaded, capsys):
+    text = "the food was not good"
+    assert main(["flow", str(run_dir), text, "--json"]) == 0
+    flow = json.loads(capsys.readouterr().out)
+    assert flow["tokens"] == ["the", "food", "was", "not", "good"]
+    assert [(layer["layer"], layer["direction"]) for layer in flow["layers"]] == [
+        ("embedding", "input"), ("recurrent_1", "forward"), ("recurrent_1", "backward")]
+    want = loaded.gradient_flow(text)
+    assert flow["label"] == want.label == loaded.predict(text)[0].label
+    for layer, expected in zip(flow["layers"], want.layers, strict=True):
+        assert len(layer["norms"]) == 5 and all(n >= 0 for n in layer["norms"])
+        np.testing.assert_allclose(layer["norms"], expected.norms, rtol=1e-6)
+    assert main(["flow", str(run_dir), text, "--label", "positive"]) == 0
+    assert "loss -log p(positive)" in capsys.readouterr().out

@@ -3,6 +3,7 @@ from dataclasses import dataclass, fields
 import pytest
 
 from lstm_core.config import (
+    DEFAULT_SPLIT_SEED,
     HELP,
     SECTIONS,
     ConfigSection,
@@ -110,9 +111,12 @@ def test_a_narrower_slider_is_declared_not_hidden():
     assert ModelConfig(recurrent_dropout=0.9).recurrent_dropout == 0.9  # still valid
 
 
-def test_both_seeds_share_one_help_as_one_flag_and_one_box_set_both():
-    seeds = [item for _, item in declared() if item.name == "seed"]
-    assert len(seeds) == 2 and seeds[0].spec.help == seeds[1].spec.help == HELP["seed"]
+def test_the_split_has_a_seed_of_its_own_and_old_configs_keep_theirs():
+    assert [section for section, item in declared() if item.name == "seed"] == ["train"]
+    assert DataConfig().split_seed == DEFAULT_SPLIT_SEED
+    old = RunConfig.from_dict({"data": {"seed": 7}, "train": {"seed": 7}})
+    assert (old.data.split_seed, old.train.seed) == (7, 7)
+    assert RunConfig.from_dict(old.to_dict()) == old
 
 
 @pytest.mark.parametrize(
@@ -174,3 +178,18 @@ def test_a_new_declared_field_gets_help_and_a_place_on_the_form():
     assert [item.name for _, item in layout["training"]] == ["momentum", "nesterov"]
     assert layout["training"][0][1].form_range() == (0.1, 1.0)
     assert [item.kind for item in settings_of(Throwaway)] == [float, bool, int, str]
+
+
+def test_settings_from_text_take_the_good_values_and_note_the_rest():
+    from lstm_core.config import apply_settings_text, settings_text
+
+    config, taken, notes = apply_settings_text(RunConfig(), {
+        "units": "16", "bidirectional": "yes", "val_split": "0.5", "test_split": "0.3",
+        "seed": "1.5", "tokenizer": "char", "uints": "8"})
+    assert (config.model.units, config.model.bidirectional) == (16, True)
+    assert (config.data.val_split, config.data.test_split, config.train.seed) == (0.5, 0.1, 42)
+    assert taken == {"units": "16", "bidirectional": "true", "val_split": "0.5"}
+    assert [note.split(" ")[0] for note in notes] == ["val_split", "seed", "'tokenizer'",
+                                                       "'uints'"]
+    assert "did you mean 'units'?" in notes[-1] and notes[1].endswith("Kept 42.")
+    assert settings_text(config, RunConfig()) == taken

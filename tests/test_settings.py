@@ -20,9 +20,9 @@ def _unset(monkeypatch):
 
 
 def test_defaults_when_unset_or_blank(monkeypatch):
-    expected = (Path("runs"), 200 * 1024 * 1024, 1, 1, None)
+    expected = (Path("runs"), 200 * 1024 * 1024, 1, 1, None, None)
     accessors = (settings.runs_dir, settings.max_upload_bytes, settings.max_jobs,
-                 settings.cpu_replicas, settings.tf_config)
+                 settings.cpu_replicas, settings.tf_config, settings.teacher_key)
     assert tuple(read() for read in accessors) == expected
     for item in ENV_SETTINGS:
         monkeypatch.setenv(item.name, "  ")

@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rating-threshold", type=float,
                         help="numeric labels above this are positive, others negative")
     parser.add_argument("--seed", type=int,
-                        help="seeds the split, every trial and Optuna's sampler (default 42)")
+                        help="seeds every trial and Optuna's sampler (default 42); the split of "
+                        "the texts keeps the data's split seed, as every run's does")
     parser.add_argument("--max-trials", type=int, metavar="N",
                         help="stop after N trials even with time left")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
@@ -105,7 +106,7 @@ def _create(args: argparse.Namespace, say) -> Path:
         "source": str(args.data), "text_col": examples.text_col,
         "label_col": examples.label_col, "rating_threshold": args.rating_threshold,
         "encoding": examples.encoding.name if examples.encoding else args.encoding,
-        "test_data": str(args.test_data) if args.test_data else None, "seed": seed,
+        "test_data": str(args.test_data) if args.test_data else None,
     }
     if test is not None:
         sections["data"]["test_split"] = 0.0

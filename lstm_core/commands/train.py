@@ -80,6 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-data", type=Path,
                         help="evaluate on this file (same columns) instead of a split")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
+    parser.add_argument("--author", metavar="NAME",
+                        help="who trains the run, as the runs list and the Class page show it")
     add_setting_flags(parser)
 
 
@@ -94,8 +96,6 @@ def build_config(args: argparse.Namespace, suggested: dict, text_col: str, label
     )
     for section, values in flag_values(args).items():
         sections.setdefault(section, {}).update(values)
-    if args.seed is not None:  # one seed drives the split and the training
-        sections["data"]["seed"] = args.seed
     if args.test_data:
         sections["data"]["test_split"] = 0.0
     return RunConfig.from_dict(sections)
@@ -112,7 +112,7 @@ def read_data(args: argparse.Namespace, text_config, say, *, tokenizer_given: bo
 
     examples = load_source(str(args.data), args.text_col, args.label_col,
                            rating_threshold=args.rating_threshold, demo_rows=args.demo_rows,
-                           seed=args.seed or 0, encoding=args.encoding)
+                           encoding=args.encoding)
     if not tokenizer_given:
         text_config = replace(text_config, tokenizer=suggest_tokenizer(examples.frame["text"]))
     test = examples.test_frame
@@ -138,6 +138,7 @@ def read_data(args: argparse.Namespace, text_config, say, *, tokenizer_given: bo
 def run(args: argparse.Namespace) -> int:
     from lstm_core.config import TextConfig
     from lstm_core.data.check import suggest_settings
+    from lstm_core.store.runs import clean_author
     from lstm_core.training.train import create_run
 
     def say(line: str) -> None:
@@ -149,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
     if args.data is None:
         raise StudioError("Name a data file (or demo-en, demo-zh), or --resume RUN_DIR.")
     build_config(args, {}, "text", "label")  # bad flags fail here, before any work or output
+    clean_author(args.author)
     examples, report, test = read_data(args, TextConfig(**flag_values(args).get("text", {})), say,
                                        tokenizer_given=args.tokenizer is not None)
     config = build_config(args, suggest_settings(report), examples.text_col, examples.label_col)
@@ -156,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         config = replace(config, data=replace(config.data, encoding=examples.encoding.name))
     for reason in config.model.cudnn_blockers():
         say(f"note: {reason}")
-    run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir)
+    run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir, author=args.author)
     say(f"run directory: {run_dir}")
     return _train_and_report(run_dir, say, started)
 
@@ -166,7 +168,8 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
     from lstm_core.training.train import reopen_run
 
     given = [item.flag for _, item in setting_flags() if getattr(args, item.name) is not None]
-    given += [flag for flag, name in (("--test-data", "test_data"), ("--encoding", "encoding"))
+    given += [flag for flag, name in (("--test-data", "test_data"), ("--encoding", "encoding"),
+                                      ("--author", "author"))
               if getattr(args, name) is not None]
     given += [args.data] if args.data else []
     if given:

@@ -29,7 +29,8 @@ PERCENTILES = (50, 90, 95, 99)
 TOKENIZER_SAMPLE = 2000  # texts looked at to choose a tokenizer
 LONG_TEXT_TOKENS = 100  # a median above this is a long text (a review, not a sentence)
 MANY_ROWS = 10_000  # from this many short texts, batches of 64
-RICH_VOCAB = 1_000  # tokens seen twice or more from which short texts get word and embed dropout
+# From this many tokens seen twice or more, short texts get word and embedding dropout.
+RICH_VOCAB = 1_000
 SHORT_WORD_DROPOUT = 0.2
 SHORT_EMBED_DROPOUT = 0.5
 SHORT_LEARNING_RATE = 5e-4

@@ -274,3 +274,55 @@ def _clause(rng: np.random.Generator, lex: _Lexicon, domain: _Domain, positive: 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
     return options[rng.integers(len(options))]
+
+
+# ---- the long-range lesson ------------------------------------------------------------------
+
+LONG_RANGE_SOURCE = "demo-en-long-range"
+MAX_CHATTER = 6  # pieces of small talk after the verdict, at most
+_CHATTER = ("and then we talked about the {0}", "and later we chatted about the {0}",
+            "and we discussed the {0}")
+
+
+def long_range(rows: int = 1600, seed: int = 0, max_chatter: int = MAX_CHATTER) -> pd.DataFrame:
+    """English reviews of one clause whose verdict is followed by 0 to ``max_chatter`` pieces of
+    neutral small talk, so the deciding word stands anywhere from 0 to about 40 tokens from the
+    end: the data of the "why gates" lesson.
+
+    Returns:
+        A frame with columns ``text`` and ``label``; ``cue_distance`` finds each text's distance.
+    """
+    if not _is_whole(rows) or not 2 <= rows <= MAX_ROWS:
+        raise StudioError(f"rows must be a whole number from 2 to {MAX_ROWS}; got {rows!r}.")
+    rng = np.random.default_rng(int(seed))
+    positive = rng.permutation(np.arange(rows) < rows // 2)
+    texts = []
+    for is_positive in positive:
+        domain = _EN.domains[rng.integers(len(_EN.domains))]
+        clause = _clause(rng, _EN, domain, bool(is_positive))
+        pieces = [_pick(rng, _CHATTER).format(_pick(rng, _EN.topics))
+                  for _ in range(rng.integers(0, max_chatter + 1))]
+        text = ", ".join([clause, *pieces]) + _EN.stop
+        texts.append(text[0].upper() + text[1:])
+    return pd.DataFrame({"text": texts,
+                         "label": np.where(positive, POSITIVE, NEGATIVE).tolist()})
+
+
+def _sentiment_words() -> frozenset[str]:
+    words = set(_EN.general_negative + _EN.general_positive)
+    for domain in _EN.domains:
+        for topic in domain.topics:
+            words.update(topic.negative + topic.positive)
+    return frozenset(words)
+
+
+SENTIMENT_WORDS = _sentiment_words()
+
+
+def cue_distance(tokens: list[str]) -> int | None:
+    """Tokens between the deciding word (the last sentiment adjective) and the end of a
+    ``long_range`` text as the model reads it; None when it holds no such word (it was cut)."""
+    for index in range(len(tokens) - 1, -1, -1):
+        if tokens[index] in SENTIMENT_WORDS:
+            return len(tokens) - 1 - index
+    return None

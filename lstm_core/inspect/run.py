@@ -19,6 +19,7 @@ from lstm_core.config import RunConfig
 from lstm_core.data.demo import DEMO_SOURCES
 from lstm_core.errors import StudioError
 from lstm_core.fileio import read_json
+from lstm_core.inspect.flow import GradientFlow, LayerFlow, gradient_flow
 from lstm_core.inspect.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
@@ -212,6 +213,28 @@ class Run:
         """Gates and states per token for every recurrent layer and direction."""
         tokens, ids = self.encode(text)
         return GateTrace(tokens, ids, trace_layers(self.model, ids, self.config.model.cell))
+
+    def gradient_flow(self, text: str, label: str | None = None) -> GradientFlow:
+        """How strongly the loss on ``text`` reaches back to each token, per layer and direction.
+
+        The loss is the cross-entropy of ``label`` (default: the class the model predicts); the
+        norms are those of its gradient with respect to each token's vector and to each
+        recurrent layer's hidden state after each token (``inspect.flow``).
+
+        Raises:
+            StudioError: an unknown label, or a text with no tokens.
+        """
+        tokens, ids = self.encode(text)
+        if label is None:
+            label = self.labels[int(self.probabilities([ids])[0].argmax())] if ids else \
+                self.labels[0]
+        if label not in self.labels:
+            raise StudioError(f"label must be one of {', '.join(self.labels)}; got {label!r}.")
+        loss, flows = gradient_flow(self.model, self.config.model, ids,
+                                    self.labels.index(label))
+        return GradientFlow(tokens, label, loss, [
+            LayerFlow(layer, direction, [float(n) for n in norms])
+            for layer, direction, norms in flows])
 
     def gate_stats(self, texts: list[str]) -> list[dict]:
         """Per layer, direction and unit: how often each gate is nearly shut (< 0.1) or wide

@@ -10,7 +10,7 @@ from lstm_core.data.check import DataReport, check_examples, suggest_settings
 from lstm_core.data.datasets import dataset_examples, load_selection
 from lstm_core.fileio import safe_name
 from lstm_core.jobs.process import start_job
-from lstm_core.store.runs import ACTIVE_STATES, list_runs
+from lstm_core.store.runs import ACTIVE_STATES, clean_author, list_runs
 from lstm_core.training.train import create_run, reopen_run
 
 REPEAT_WINDOW_S = 10.0
@@ -35,27 +35,34 @@ def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
     return RunConfig.from_dict(sections), report
 
 
-def launch(dataset_id: str, config: RunConfig) -> Path:
+def launch(dataset_id: str, config: RunConfig, author: str | None = None,
+           owner: str | None = None) -> Path:
     """Write a new run for ``dataset_id`` with ``config`` and start its training process.
 
     A second click on Train (or a second tab sending the same request) within
-    ``REPEAT_WINDOW_S`` gets the run the first one started, not a twin that would queue behind it.
+    ``REPEAT_WINDOW_S`` gets the run the first one started, not a twin that would queue behind it;
+    two people who ask for the same settings at once each get a run of their own. ``owner``
+    is the starting session's tag (``store.access.owner_tag``), which may stop and delete it.
     """
-    twin = _recent_twin(dataset_id, config)
+    author = clean_author(author)
+    twin = _recent_twin(dataset_id, config, author, owner)
     if twin is not None:
         return twin
     examples = dataset_examples(dataset_id)
-    run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id)
+    run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id,
+                         author=author, owner=owner)
     start_job(run_dir)
     return run_dir
 
 
-def _recent_twin(dataset_id: str, config: RunConfig) -> Path | None:
+def _recent_twin(dataset_id: str, config: RunConfig, author: str | None,
+                 owner: str | None) -> Path | None:
     settings = config.to_dict()
     now = datetime.now(UTC)
     for summary in list_runs():
         if (summary.status in ACTIVE_STATES and safe_name(dataset_id) in summary.run_id
-                and summary.config == settings and summary.created
+                and summary.config == settings
+                and (summary.author, summary.owner) == (author, owner) and summary.created
                 and (now - datetime.fromisoformat(summary.created)).total_seconds()
                 < REPEAT_WINDOW_S):
             return summary.path

@@ -80,6 +80,17 @@ def stop_all(root: Path, grace_s: float = 30.0) -> list[dict]:
     return stop_jobs([d.parent for d in Path(root).glob(f"*/{runs.STATUS_FILE}")], grace_s)
 
 
+def clear_queue(root: Path | None = None) -> list[Path]:
+    """Ask every job still waiting for a training slot to stop; running jobs train on.
+
+    Returns the runs asked; each ends "stopped" as soon as its process sees the request.
+    """
+    waiting = [summary.path for summary in runs.list_runs(root) if summary.status == "queued"]
+    for run_dir in waiting:
+        request_stop(run_dir)
+    return waiting
+
+
 def stop_jobs(run_dirs: list[Path], grace_s: float = 30.0) -> list[dict]:
     """``stop_job`` for several runs at once: all are asked first, then all get ``grace_s``.
 

@@ -67,7 +67,7 @@ class SearchSettings:
 
     @property
     def seed(self) -> int:
-        return self.base.data.seed
+        return self.base.train.seed
 
     def trial_base(self) -> RunConfig:
         """``base`` as trials train it: no test split and no test file (they never see them)."""
@@ -148,12 +148,13 @@ def create_search(settings: SearchSettings, examples: pd.DataFrame,
         pool, test = frame, test_examples[["text", "label"]].reset_index(drop=True)
     elif base.data.test_split > 0:
         split = split_examples(frame["label"], base.data.val_split, base.data.test_split,
-                               base.data.seed)
+                               base.data.split_seed)
         pool, test = frame[split != "test"], frame[split == "test"]
     else:
         raise StudioError("A search tests its winner on texts no trial has seen: set a test "
                           "share above 0 or give a test file.")
-    split_examples(pool["label"], base.data.val_split, 0.0, base.data.seed)  # fails if too few
+    # Fails when a class has too few texts left to split.
+    split_examples(pool["label"], base.data.val_split, 0.0, base.data.split_seed)
     _check_inside(settings)
 
     search_dir = runs.new_run_dir(name or Path(base.data.source).stem, root=searches_root())

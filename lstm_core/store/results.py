@@ -20,7 +20,9 @@ from lstm_core.store.runs import (
     METRICS_FILE,
     PREDICTIONS_FILE,
     read_status,
+    summarize_run,
 )
+from lstm_core.store.testset import short
 
 # A difference of accuracy within this many binomial standard errors of an accuracy measured on
 # the test texts is "about the same": another test set of that size could reverse it.
@@ -70,6 +72,7 @@ class Verdict:
     noise: float  # accuracy points a test of this size varies by (NOISE_STANDARD_ERRORS SEs)
     summary: str  # one sentence that says it
     suggestions: tuple[str, ...] = ()  # what to try when the model does not beat the baseline
+    test_set: str | None = None  # the test texts' fingerprint (store.testset)
 
     @property
     def gap(self) -> float:
@@ -88,6 +91,7 @@ def compare_with_baseline(
     epochs_done: int | None = None,
     best_epoch: int | None = None,
     train_texts: int | None = None,
+    test_set: str | None = None,
 ) -> Verdict | None:
     """Whether the model beats the bag-of-words baseline, by how much, and what to try if not.
 
@@ -102,6 +106,8 @@ def compare_with_baseline(
         config: the run's settings.
         epochs_done: epochs trained (status.json); ``best_epoch``: the epoch kept.
         train_texts: texts the model learned from.
+        test_set: the fingerprint of the test texts, named in the summary so a reader knows
+            which runs' scores it can be set beside.
 
     Returns:
         The verdict, or None when there is no baseline or no test text to compare on.
@@ -121,11 +127,13 @@ def compare_with_baseline(
     gap = (accuracy - base) * 100
     name = CELL_NAMES.get(config.model.cell, config.model.cell)
     scores = f"{accuracy:.1%} against {base:.1%} on {texts:,} test texts"
+    if test_set:
+        scores += f" of test set {short(test_set)}"
     varies = f"the ±{noise:.1f} points a test of this size varies by"
     if gap > noise:
         return Verdict("better", accuracy, base, texts, noise,
                        f"The {name} beats the bag-of-words baseline by {gap:.1f} points "
-                       f"({scores}), more than {varies}.")
+                       f"({scores}), more than {varies}.", test_set=test_set)
     if gap < -noise:
         outcome = "worse"
         summary = (f"The {name} does not beat the bag-of-words baseline: it scores {-gap:.1f} "
@@ -135,7 +143,7 @@ def compare_with_baseline(
         summary = (f"The {name} and the bag-of-words baseline score about the same ({scores}): "
                    f"the difference of {gap:+.1f} points is within {varies}.")
     return Verdict(outcome, accuracy, base, texts, noise, summary,
-                   _suggestions(config, epochs_done, best_epoch, train_texts))
+                   _suggestions(config, epochs_done, best_epoch, train_texts), test_set)
 
 
 def _suggestions(config: RunConfig, epochs_done: int | None, best_epoch: int | None,
@@ -173,4 +181,5 @@ def run_verdict(run_dir: Path) -> Verdict | None:
     except (OSError, ValueError, KeyError):
         train_texts = None
     return compare_with_baseline(metrics, config, epochs_done=status.get("epochs_done"),
-                                 best_epoch=status.get("best_epoch"), train_texts=train_texts)
+                                 best_epoch=status.get("best_epoch"), train_texts=train_texts,
+                                 test_set=summarize_run(run_dir).test_set)

@@ -113,6 +113,26 @@ def find_run(spec: str | Path) -> Path:
     return path
 
 
+AUTHOR_MAX_CHARS = 40
+
+
+def clean_author(name: str | None) -> str | None:
+    """A person's name as a run records it: spaces tidied, None when empty.
+
+    Raises:
+        StudioError: longer than ``AUTHOR_MAX_CHARS`` or holding control characters.
+    """
+    if name is None:
+        return None
+    tidy = " ".join(str(name).split())
+    if len(tidy) > AUTHOR_MAX_CHARS:
+        raise StudioError(f"author must be at most {AUTHOR_MAX_CHARS} characters; got "
+                          f"{len(tidy)}. Use a shorter name.")
+    if not tidy.isprintable():
+        raise StudioError(f"author must be a plain name; got {name!r}.")
+    return tidy or None
+
+
 def has_model(run_dir: Path) -> bool:
     """Whether the run has saved a model (after its first epoch), so it can predict."""
     return (Path(run_dir) / MODEL_FILE).is_file()
@@ -261,6 +281,11 @@ class RunSummary:
     val_accuracy: float | None = None
     test_accuracy: float | None = None
     baseline_accuracy: float | None = None
+    author: str | None = None
+    test_set: str | None = None  # fingerprint of the test texts (store.testset)
+    train_s: float | None = None  # from the start of its (last) training to its end
+    hidden: bool = False  # kept off the Class page by the teacher
+    owner: str | None = None  # the tag of the browser session that started it (store.access)
     config: dict = field(default_factory=dict)
 
     @property
@@ -270,7 +295,7 @@ class RunSummary:
 
     def to_dict(self) -> dict:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()
-                if k != "config"}
+                if k not in ("config", "owner")}
 
 
 # Summaries of settled runs, by directory, with the (mtime, size) of the files they were read
@@ -314,12 +339,34 @@ def _read_summary(run_dir: Path) -> RunSummary:
             val_accuracy=status.get("best_val_accuracy"),
             test_accuracy=metrics.get("accuracy"),
             baseline_accuracy=metrics.get("baseline", {}).get("accuracy"),
+            author=status.get("author"),
+            train_s=_seconds_between(status.get("started"), status.get("ended")),
+            hidden=bool(status.get("hidden", False)),
+            owner=status.get("owner"),
+            test_set=status["test_set"] if "test_set" in status else _legacy_test_set(run_dir),
             config=config,
         )
     except (StudioError, KeyError, TypeError, ValueError, AttributeError, OSError) as exc:
         reason = str(exc) if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
         return RunSummary(run_id=run_dir.name, path=run_dir, status="broken", message=reason,
                           created=_mtime_iso(run_dir))
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        return max(0.0, (datetime.fromisoformat(end) - datetime.fromisoformat(start))
+                   .total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _legacy_test_set(run_dir: Path) -> str | None:
+    """A run saved before status.json named its test set: computed from its own split."""
+    from lstm_core.store.testset import stored_fingerprint  # pandas, only for such runs
+
+    return stored_fingerprint(run_dir)
 
 
 def _mtime_iso(path: Path) -> str:

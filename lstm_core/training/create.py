@@ -10,6 +10,7 @@ from lstm_core.config import RunConfig
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json
 from lstm_core.store import runs
+from lstm_core.store.testset import split_fingerprint
 from lstm_core.training.split import split_examples
 
 
@@ -20,6 +21,8 @@ def create_run(
     *,
     run_dir: Path | None = None,
     name: str | None = None,
+    author: str | None = None,
+    owner: str | None = None,
 ) -> Path:
     """Write a new run directory, ready for ``train_run``.
 
@@ -30,10 +33,13 @@ def create_run(
         test_examples: a separate test set; then nothing of ``examples`` is held out for test.
         run_dir: where to write; must be empty or absent. Default: a new directory in the store.
         name: part of the default directory name.
+        author: who trains it, as the Class page shows them (``runs.clean_author``).
+        owner: the tag of the browser session that started it (``store.access.owner_tag``).
 
     Returns:
         The run directory.
     """
+    author = runs.clean_author(author)
     if run_dir is None:
         run_dir = runs.new_run_dir(name or config.data.source)
     else:
@@ -44,7 +50,7 @@ def create_run(
     test_split = 0.0 if test_examples is not None else config.data.test_split
     frame = examples[["text", "label"]].copy()
     frame["split"] = split_examples(frame["label"], config.data.val_split, test_split,
-                                    config.data.seed)
+                                    config.data.split_seed)
     if test_examples is not None:
         unseen = sorted(set(test_examples["label"]) - set(frame["label"]))
         if unseen:
@@ -57,5 +63,6 @@ def create_run(
     frame.to_parquet(run_dir / runs.DATA_FILE, index=False)
     atomic_write_json(run_dir / runs.CONFIG_FILE, config.to_dict())
     runs.write_status(run_dir, status="queued", message="", created=runs.now_iso(),
-                      epochs=config.train.epochs, epochs_done=0)
+                      epochs=config.train.epochs, epochs_done=0, author=author, owner=owner,
+                      test_set=split_fingerprint(frame))
     return run_dir

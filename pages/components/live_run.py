@@ -15,6 +15,7 @@ from lstm_core.store.events import read_events, training_progress
 from lstm_core.store.runs import ACTIVE_STATES, read_status, stop_requested
 from lstm_core.training.train import request_stop, resume_point
 from pages.components.run_results import show_results
+from pages.components.teacher import NOT_YOURS, may_manage
 
 REFRESH_S = 1.0
 
@@ -61,8 +62,10 @@ def _live(run_dir: str) -> None:
     st.progress(progress["fraction"], text=_progress_text(progress))
     st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}")
     st.plotly_chart(training_curves(events), key=f"curves-{path.name}")
-    if st.button("Stop", icon=":material/stop:", disabled=stop_requested(path),
-                 help="Stops after the current batch and keeps the best model so far."):
+    allowed = may_manage(status.get("owner"))
+    if st.button("Stop", icon=":material/stop:", disabled=stop_requested(path) or not allowed,
+                 help="Stops after the current batch and keeps the best model so far."
+                 if allowed else NOT_YOURS):
         request_stop(path)
         st.toast("Stopping after the current batch...")
 

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.store.runs import RunSummary
+from lstm_core.store.testset import short
 
 STATUS_ICONS = {"queued": "⏳", "running": "🏃", "finished": "✅", "stopped": "⏹",
                 "failed": "❌", "interrupted": "⚠️", "broken": "🧩"}
@@ -20,6 +21,8 @@ def run_rows(summaries: list[RunSummary]) -> pd.DataFrame:
         "val acc": s.val_accuracy,
         "test acc": s.test_accuracy,
         "bag-of-words": s.baseline_accuracy,
+        "test set": short(s.test_set),
+        "author": s.author or "",
         "device": s.device,
         "message": s.message,
     } for s in summaries])

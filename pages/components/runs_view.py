@@ -31,7 +31,9 @@ from lstm_core.store.runs import (
     RunSummary,
     delete_run,
 )
+from lstm_core.store.testset import by_test_set, short
 from pages.components.run_table import STATUS_ICONS
+from pages.components.teacher import NOT_YOURS, is_teacher, may_manage
 
 RUNS_PARAM = "runs"
 METRIC_PARAM = "metric"
@@ -71,6 +73,32 @@ def choose_runs(container, summaries: list[RunSummary]) -> list[RunSummary]:
     )
     _remember(chosen)
     return [by_id[run_id] for run_id in chosen]
+
+
+def same_test_set(container, chosen: list[RunSummary]) -> list[RunSummary]:
+    """The chosen runs that were tested on the same texts, so their scores can be compared.
+
+    When the chosen runs were tested on different texts (another split seed, share or test file),
+    the person picks which test set to compare on and is told which runs are left out.
+    """
+    groups = by_test_set(chosen)
+    if len(groups) <= 1:
+        if groups and len(groups[0]) > 1:
+            container.caption(f"{len(groups[0])} of these runs were tested on the same texts "
+                              f"(test set `{short(groups[0][0].test_set)}`).")
+        return chosen
+    names = {group[0].test_set: group for group in groups}
+    picked = container.radio(
+        "Test set", list(names), horizontal=True, key="compare-test-set",
+        format_func=lambda key: f"{short(key)} ({len(names[key])} runs)",
+        help="Runs tested on different texts cannot be ranked against each other: the split "
+        "seed, the test share or the test file differed. Compare the runs of one test set.")
+    group = names[picked]
+    others = [s.run_id for s in chosen if s not in group]
+    container.warning(f"These runs were tested on {len(groups)} different sets of texts; "
+                      f"comparing the {len(group)} tested on test set `{short(picked)}`. Left "
+                      f"out: {', '.join(others)}.", icon=":material/balance:")
+    return group
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -149,11 +177,16 @@ def run_actions(container, summary: RunSummary) -> None:
 
 
 def _delete(container, summary: RunSummary, active: bool) -> None:
-    popover = container.popover("Delete", icon=":material/delete:", disabled=active,
-                                key=f"delete-{summary.run_id}")
+    allowed = may_manage(summary.owner)
+    popover = container.popover("Delete", icon=":material/delete:",
+                                disabled=active or not allowed, key=f"delete-{summary.run_id}",
+                                help=None if allowed else NOT_YOURS)
     popover.markdown(f"Delete run **`{summary.run_id}`** and all its files? This cannot be "
                      "undone.")
     if not popover.button("Confirm delete", type="primary", key=f"confirm-{summary.run_id}"):
+        return
+    if not may_manage(summary.owner):  # checked again: the key may have been locked meanwhile
+        container.error(NOT_YOURS)
         return
     try:
         delete_run(summary.path)
@@ -163,3 +196,19 @@ def _delete(container, summary: RunSummary, active: bool) -> None:
     _remember([run_id for run_id in _wanted() if run_id != summary.run_id])
     st.toast(f"Deleted run {summary.run_id}.", icon=":material/delete:")
     st.rerun()
+
+
+def queue_actions(container, summaries: list[RunSummary]) -> None:
+    """"Clear the queue": every run still waiting for a training slot is stopped (teacher)."""
+    waiting = [s for s in summaries if s.status == "queued"]
+    if not waiting:
+        return
+    allowed = is_teacher()
+    if container.button(f"Clear the queue ({len(waiting)} waiting)", icon=":material/clear_all:",
+                        disabled=not allowed, key="clear-queue",
+                        help="Stops every run still waiting for a training slot; running ones "
+                        "train on." if allowed else "Only the teacher can clear the queue."):
+        from lstm_core.jobs.process import clear_queue
+
+        stopped = clear_queue()
+        st.toast(f"Asked {len(stopped)} queued run(s) to stop.", icon=":material/clear_all:")

@@ -73,7 +73,6 @@ def settings_form(container, suggested: RunConfig, report: dict, key: str) -> Ru
             value = getattr(getattr(suggested, section), item.name)
             chosen[section][item.name] = setting_widget(column, item, value, key,
                                                         disabled=item.name in fixed)
-    chosen["data"]["seed"] = chosen["train"]["seed"]  # one seed drives the split and the training
     try:
         config = RunConfig(**{section: replace(getattr(suggested, section), **values)
                               for section, values in chosen.items()})

@@ -10,7 +10,7 @@ from tests.data.reviews import reviews_csv
 from tests.data.tables import phrases_and_sentences
 
 
-def test_train_clicked_twice_starts_one_run_and_a_changed_setting_starts_another():
+def test_train_clicked_twice_starts_one_run_and_a_changed_setting_or_author_another():
     dataset_id = save_builtin("demo-en")
     config, _ = suggested_config(dataset_id)
     config = dataclasses.replace(config, train=dataclasses.replace(config.train, epochs=200))
@@ -22,6 +22,10 @@ def test_train_clicked_twice_starts_one_run_and_a_changed_setting_starts_another
         second = launch(dataset_id, other)
         assert second != first and len(runs.list_runs()) == 2
         assert runs.read_status(second)["status"] == "queued"  # behind the first, in order
+        # The same settings a moment later from another person: a run of their own.
+        theirs = launch(dataset_id, config, author="Bo")
+        assert theirs not in (first, second) and runs.summarize_run(theirs).author == "Bo"
+        assert launch(dataset_id, config, author="Bo") == theirs
     finally:
         for summary in runs.list_runs():
             stop_job(summary.path, grace_s=60)

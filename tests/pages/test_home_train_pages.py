@@ -101,16 +101,20 @@ def test_train_launches_a_job_and_follows_it_to_the_results():
     at.number_input(key="demo-en-epochs").set_value(1)
     at.select_slider(key="demo-en-units").set_value(8)
     at.select_slider(key="demo-en-embed_dim").set_value(16)
+    at.text_input(key="author-field").input("Ada")
     at.run()
     next(b for b in at.button if b.label == "Train").click().run()
     assert not at.exception
     run_id = at.query_params["run"]
     run_dir = runs.resolve_run(run_id if isinstance(run_id, str) else run_id[0])
+    assert runs.summarize_run(run_dir).author == "Ada"
     follow(at, lambda a: runs.read_status(run_dir)["status"] == "finished" and "Test accuracy"
            in texts(a))
     assert not at.exception
     assert "bag-of-words baseline" in texts(at).lower()
     assert runs.read_status(run_dir)["epochs_done"] == 1
+    next(b for b in at.button if b.label == "New training run").click().run()
+    assert at.text_input(key="author-field").value == "Ada"  # kept for the session
 
 
 def test_stop_button_stops_the_job_and_a_refresh_reattaches(tmp_path):

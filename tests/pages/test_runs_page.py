@@ -12,19 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from lstm_core.fileio import atomic_write_json, read_json
 from lstm_core.store import runs
-from lstm_core.training.train import create_run, train_run
-from tests.helpers import demo_examples, tiny_config
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD, NEW = "20260101-000000-small", "20260102-000000-wide"
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    run_dir = create_run(tiny_config(epochs=1), demo_examples(300),
-                         run_dir=tmp_path_factory.mktemp("trained") / "run")
-    train_run(run_dir)
-    return run_dir
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +71,7 @@ def test_two_chosen_runs_get_overlaid_curves_their_settings_and_downloads():
     settings = at.dataframe[1].value
     assert list(settings.columns) == [OLD, NEW]
     assert settings.loc["model.units"].tolist() == ["8", "16"]
-    assert "1 of" in at.caption[0].value
+    assert any(c.value.startswith("1 of") for c in at.caption)
     at.toggle(key="only-differences").set_value(True).run()
     assert list(at.dataframe[1].value.index) == ["model.units"]
     assert labels(at, "download_button") == ["Download (zip)", "Report (HTML)"] * 2
@@ -126,3 +116,22 @@ def test_a_running_run_cannot_be_downloaded_or_deleted(store):
     at.button(key=f"confirm-{NEW}").click().run()
     assert (store / NEW).is_dir()
     assert "stop it before deleting it" in at.error[0].value
+
+
+def test_runs_tested_on_other_texts_are_compared_apart_and_the_page_says_so(store):
+    runs.write_status(store / NEW, test_set="0123456789ab")
+    at = page(runs=f"{OLD},{NEW}")
+    assert not at.exception
+    assert "2 different sets of texts" in at.warning[0].value
+    assert f"Left out: {NEW}" in at.warning[0].value
+    assert len(overlay_traces(at)) == 1 and len(at.radio(key="compare-test-set").options) == 2
+    at.radio(key="compare-test-set").set_value("0123456789ab").run()
+    assert overlay_traces(at) == [NEW] and f"Left out: {OLD}" in at.warning[0].value
+    assert list(at.dataframe[0].value["test set"]) == ["012345", runs.summarize_run(
+        store / OLD).test_set[:6]]
+
+
+def test_runs_on_one_test_set_are_compared_and_the_page_says_so():
+    at = page(runs=f"{OLD},{NEW}")
+    assert not at.warning and overlay_traces(at) == [OLD, NEW]
+    assert any("tested on the same texts" in c.value for c in at.caption)

@@ -14,7 +14,7 @@ LABELS = {
     "training": ["Epochs", "Batch size", "Learning rate", "Learning-rate schedule", "Optimizer",
                  "Early stopping patience", "Class weights", "Seed"],
     "text": ["Vocabulary size", "Max length (tokens)", "Validation share", "Test share",
-             "Device", "Mixed precision", "Group batches by length"],
+             "Split seed", "Device", "Mixed precision", "Group batches by length"],
 }
 ELEMENTS = {"select": "selectbox", "toggle": "toggle", "steps": "select_slider",
             "slider": "slider", "number": "number_input"}
@@ -54,7 +54,7 @@ def test_every_form_setting_is_drawn_with_its_label_key_help_and_range():
 def test_an_untouched_form_gives_back_the_suggested_config():
     suggested = RunConfig.from_dict({"model": {"units": 16, "dropout": 0.5},
                                      "train": {"seed": 3, "batch_size": 64},
-                                     "data": {"seed": 3}})
+                                     "data": {"split_seed": 5}})
     assert _drawn(suggested).session_state["config"] == suggested
 
 
@@ -70,7 +70,7 @@ def test_the_ends_of_every_slider_give_a_valid_config():
     config = at.session_state["config"]
     assert (config.model.dropout, config.model.recurrent_dropout) == (0.9, 0.5)
     assert (config.data.val_split, config.train.epochs) == (0.05, 1000)
-    assert config.train.seed == config.data.seed == 11
+    assert (config.train.seed, config.data.split_seed) == (11, RunConfig().data.split_seed)
 
 
 def test_a_value_beyond_the_slider_is_kept_not_clamped():

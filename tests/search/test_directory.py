@@ -26,7 +26,7 @@ from tests.helpers import demo_examples
 
 
 def settings(**data) -> SearchSettings:
-    base = RunConfig(data=DataConfig(**{"seed": 5, **data}))
+    base = RunConfig(data=DataConfig(**{"split_seed": 5, **data}))
     return SearchSettings(base=base, space=SearchSpace.around(base), budget_s=90.0)
 
 

@@ -58,3 +58,16 @@ def test_old_runs_are_listed_as_finished_with_their_scores(runs_copy):
     for summary in listed.values():
         assert summary.status == "finished"
         assert summary.test_accuracy is not None and summary.baseline_accuracy is not None
+
+
+def test_old_runs_get_their_test_set_from_their_own_split_and_no_author(runs_copy):
+    import pandas as pd
+
+    from lstm_core.store.runs import list_runs
+    from lstm_core.store.testset import fingerprint
+
+    for summary in list_runs():
+        examples = pd.read_parquet(summary.path / "data.parquet")
+        test = examples[examples["split"] == "test"]
+        assert summary.test_set == fingerprint(test["text"], test["label"])
+        assert summary.author is None and summary.to_dict()["author"] is None

@@ -6,6 +6,7 @@ import pytest
 
 from lstm_core.config import ModelConfig, RunConfig
 from lstm_core.store.results import SEARCH_HINT, compare_with_baseline, run_verdict
+from lstm_core.store.testset import stored_fingerprint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runs_v1"
 
@@ -77,5 +78,7 @@ def test_a_run_directory_gets_its_verdict_from_its_files(tmp_path):
     assert verdict.outcome == "same" and verdict.test_texts == 40
     assert any("320 training texts" in tip for tip in verdict.suggestions)
     assert any("best epoch was the last one (2)" in tip for tip in verdict.suggestions)
+    assert verdict.test_set == stored_fingerprint(FIXTURES / "demo-en-lstm")
+    assert f"on 40 test texts of test set {verdict.test_set[:6]})" in verdict.summary
     assert run_verdict(tmp_path) is None  # not tested (yet)
 
