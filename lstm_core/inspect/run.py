@@ -22,6 +22,13 @@ from lstm_core.fileio import read_json
 from lstm_core.inspect.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
+from lstm_core.store.snapshots import (
+    Snapshot,
+    list_snapshots,
+    read_snapshot,
+    snapshot_epochs,
+    snapshot_file,
+)
 from lstm_core.text.processor import TextProcessor, guess_language
 from lstm_core.text.vocab import UNK_ID, Vocabulary, truncate
 
@@ -95,14 +102,20 @@ class GateTrace:
 
 
 class Run:
-    """A trained run ready for prediction and inspection. Build it with ``load_run``."""
+    """A trained run ready for prediction and inspection. Build it with ``load_run``.
 
-    def __init__(self, path: Path, config: RunConfig, vocab: Vocabulary, model, baseline) -> None:
+    ``epoch`` is None for the best model (model.keras), else the epoch whose snapshot the model
+    holds (``at_epoch``).
+    """
+
+    def __init__(self, path: Path, config: RunConfig, vocab: Vocabulary, model, baseline,
+                 epoch: int | None = None) -> None:
         self.path = Path(path)
         self.config = config
         self.vocab = vocab
         self.model = model
         self.baseline = baseline
+        self.epoch = epoch
         self.labels = list(vocab.labels)
         self.processor = TextProcessor(config.text)
         self._forward = compile_forward(model)
@@ -117,6 +130,40 @@ class Run:
         if demo is not None:
             return demo
         return guess_language(self.vocab.tokens[UNK_ID + 1:UNK_ID + 1 + LANGUAGE_TOKENS])
+
+    # ---- the run as it learned ----------------------------------------------------------
+
+    def snapshots(self) -> list[Snapshot]:
+        """The epochs whose weights were kept, oldest first, with their logged figures; [] for
+        a run saved before snapshots were kept."""
+        return list_snapshots(self.path)
+
+    def at_epoch(self, epoch: int) -> Run:
+        """This run with the weights it had after ``epoch``: predict and look inside the model
+        as it was then. The preprocessing and the vocabulary are the run's own, as in training.
+
+        Raises:
+            StudioError: the run kept no snapshots, or none of ``epoch``.
+        """
+        import keras
+
+        epochs = snapshot_epochs(self.path)
+        if not epochs:
+            raise StudioError(f"Run {self.path.name} kept no weights per epoch (it was trained "
+                              "before snapshots were kept, or before its first epoch ended); "
+                              "only its best model can be inspected.")
+        if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) \
+                or epoch not in epochs:
+            raise StudioError(f"Run {self.path.name} has no snapshot of epoch {epoch!r}; it has "
+                              f"{_epoch_span(epochs)}.")
+        model = keras.models.clone_model(self.model)
+        try:
+            model.set_weights(read_snapshot(snapshot_file(self.path, int(epoch))))
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise StudioError(f"The snapshot of epoch {epoch} of run {self.path.name} cannot be "
+                              f"read ({exc}).") from None
+        _use_lean_loops_off_gpu(model)
+        return Run(self.path, self.config, self.vocab, model, self.baseline, epoch=int(epoch))
 
     # ---- tokens and forward passes ------------------------------------------------------
 
@@ -319,6 +366,24 @@ class Run:
         }
 
 
+def _epoch_span(epochs: list[int]) -> str:
+    """"epochs 1-5", or the list when some are missing ("epochs 1, 2, 4")."""
+    if epochs == list(range(epochs[0], epochs[-1] + 1)) and len(epochs) > 1:
+        return f"epochs {epochs[0]}-{epochs[-1]}"
+    return ("epoch " if len(epochs) == 1 else "epochs ") + ", ".join(map(str, epochs))
+
+
+def _use_lean_loops_off_gpu(model) -> None:
+    """The lean recurrent loop where there is no GPU (the web server): the same probabilities,
+    less work per step."""
+    import tensorflow as tf
+
+    from lstm_core.model.rnn_loop import use_lean_loops
+
+    if not tf.config.list_logical_devices("GPU"):  # none in the web server (web_process)
+        use_lean_loops(model)
+
+
 def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     """Pearson r, or None when either side is constant (r is undefined there)."""
     if x.std() == 0 or y.std() == 0:
@@ -350,10 +415,8 @@ def load_run(path: str | Path) -> Run:
         StudioError: the directory is not a run, or has no saved model yet.
     """
     import keras
-    import tensorflow as tf
 
     from lstm_core.model import build as models  # noqa: F401 - registers SequencePooling for loading
-    from lstm_core.model.rnn_loop import use_lean_loops
     from lstm_core.training.baseline import BagOfWordsBaseline
 
     path = Path(path)
@@ -368,8 +431,7 @@ def load_run(path: str | Path) -> Run:
         model = keras.models.load_model(path / runs.MODEL_FILE, compile=False, safe_mode=True)
     except (OSError, ValueError) as exc:
         raise StudioError(f"The model of run {path.name} cannot be loaded ({exc}).") from None
-    if not tf.config.list_logical_devices("GPU"):  # none in the web server (web_process)
-        use_lean_loops(model)  # the same probabilities, less work per step
+    _use_lean_loops_off_gpu(model)
     baseline_path = path / runs.BASELINE_FILE
     baseline = BagOfWordsBaseline.load(baseline_path) if baseline_path.is_file() else None
     return Run(path, config, vocab, model, baseline)

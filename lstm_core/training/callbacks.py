@@ -2,8 +2,9 @@
 
 ``Validation`` scores the validation texts at each epoch's end, ``EventLog`` appends metrics to
 events.jsonl (flushed each line, as Keras' CSVLogger does), ``RunGuard`` honours a stop request
-and a NaN loss within one batch, ``EpochBackup`` keeps what a resumed run needs, and
-``BestModelKeeper`` saves the model with the lowest validation loss so far, atomically.
+and a NaN loss within one batch, ``EpochBackup`` keeps what a resumed run needs,
+``EpochSnapshot`` keeps each whole epoch's weights, and ``BestModelKeeper`` saves the model with
+the lowest validation loss so far, atomically.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import keras
 import numpy as np
+
+from lstm_core.store.snapshots import snapshot_arrays, snapshot_file
 
 EPSILON = 1e-7  # Keras clips probabilities to [EPSILON, 1 - EPSILON] before the log
 
@@ -184,7 +187,25 @@ class RunGuard(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class EpochBackup(keras.callbacks.Callback):
+class _WholeEpochs(keras.callbacks.Callback):
+    """Counts the batches of the epoch under way: a stop cuts an epoch short, and only a whole
+    one is worth keeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches = batch + 1
+
+    def epoch_was_whole(self) -> bool:
+        return self._batches >= self.params["steps"]
+
+
+class EpochBackup(_WholeEpochs):
     """After each whole epoch: the weights, the dropout seeds, the optimizer's state and the epoch
     count, in one file, so a resumed run learns what an uninterrupted one would have (test).
 
@@ -197,16 +218,9 @@ class EpochBackup(keras.callbacks.Callback):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = Path(path)
-        self._batches = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._batches = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._batches = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._batches < self.params["steps"]:
+        if not self.epoch_was_whole():
             return
         arrays = {"epoch": np.array(epoch + 1)}
         for owner, variables in (("model", self.model.variables),
@@ -215,6 +229,27 @@ class EpochBackup(keras.callbacks.Callback):
                        for i, v in enumerate(variables)}
         self.path.parent.mkdir(exist_ok=True)
         _write_atomic(self.path, lambda tmp: np.savez(tmp, **arrays))
+
+
+class EpochSnapshot(_WholeEpochs):
+    """After each whole epoch, the model's weights as ``snapshot_file(run_dir, epoch)``: the run
+    as it learned, for looking inside it at any epoch (``Run.at_epoch``).
+
+    Place it after ``EpochBackup``: a snapshot then never exists without the backup of its epoch,
+    so a resumed run rewrites no snapshot with other numbers.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self.epoch_was_whole():
+            return
+        path = snapshot_file(self.run_dir, epoch + 1)
+        arrays = snapshot_arrays(epoch + 1, self.model.get_weights())
+        path.parent.mkdir(exist_ok=True)
+        _write_atomic(path, lambda tmp: np.savez(tmp, **arrays))
 
 
 def restore_backup(path: Path, model: keras.Model) -> int:

@@ -205,3 +205,59 @@ def test_a_runs_language_comes_from_its_demo_source_else_from_its_vocabulary(tmp
     config["data"]["source"] = "uploads/reviews.csv"
     (run_dir / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert load_run(run_dir).language == language
+
+
+# ---- the run as it learned ------------------------------------------------------------------
+
+
+def test_every_whole_epoch_is_kept_with_its_logged_figures(lstm_run):
+    from lstm_core.store.events import read_events
+    from lstm_core.store.runs import read_status
+
+    snapshots = lstm_run.snapshots()
+    assert [s.epoch for s in snapshots] == [1, 2]
+    logged = [e for e in read_events(lstm_run.path) if e["event"] == "epoch"]
+    assert [(s.loss, s.val_loss, s.val_accuracy) for s in snapshots] == [
+        (e["loss"], e["val_loss"], e["val_accuracy"]) for e in logged]
+    assert [s.epoch for s in snapshots if s.best] == [read_status(lstm_run.path)["best_epoch"]]
+    assert json.loads(json.dumps(snapshots[0].to_dict()))["epoch"] == 1
+
+
+def test_the_best_epochs_snapshot_is_the_saved_model(lstm_run):
+    best = next(s.epoch for s in lstm_run.snapshots() if s.best)
+    then = lstm_run.at_epoch(best)
+    assert then.epoch == best and lstm_run.epoch is None
+    assert [p.probabilities for p in then.predict(TEXTS)] == \
+        [p.probabilities for p in lstm_run.predict(TEXTS)]
+    for now, saved in zip(then.model.get_weights(), lstm_run.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(now, saved)
+
+
+def test_an_earlier_epoch_answers_with_its_own_weights(lstm_run, bilstm_run):
+    first = lstm_run.at_epoch(1)
+    assert first.predict(TEXTS[0])[0].probabilities != lstm_run.predict(TEXTS[0])[0].probabilities
+    assert lstm_run.at_epoch(1).predict(TEXTS)[1].probabilities == \
+        first.predict(TEXTS)[1].probabilities
+    assert first.vocab is lstm_run.vocab and first.config == lstm_run.config
+    # Two bidirectional layers and max pooling, cloned and given an earlier epoch's weights.
+    early, late = bilstm_run.at_epoch(1).gates("the food was not good"), \
+        bilstm_run.gates("the food was not good")
+    assert [(t.layer, t.direction) for t in early.layers] == \
+        [(t.layer, t.direction) for t in late.layers]
+    assert not np.allclose(early.layers[0].values["hidden"], late.layers[0].values["hidden"])
+
+
+@pytest.mark.parametrize("epoch", [0, 3, "1", True])
+def test_an_epoch_without_a_snapshot_is_refused_naming_those_kept(lstm_run, epoch):
+    with pytest.raises(StudioError, match=r"no snapshot of epoch .*; it has epochs 1-2\."):
+        lstm_run.at_epoch(epoch)
+
+
+def test_a_damaged_snapshot_is_refused_with_the_reason(lstm_run, tmp_path):
+    from lstm_core.store.snapshots import snapshot_file
+
+    run_dir = tmp_path / "copy"
+    shutil.copytree(lstm_run.path, run_dir)
+    snapshot_file(run_dir, 1).write_bytes(b"not a snapshot")
+    with pytest.raises(StudioError, match="snapshot of epoch 1 .* cannot be read"):
+        load_run(run_dir).at_epoch(1)

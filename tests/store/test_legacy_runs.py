@@ -58,3 +58,13 @@ def test_old_runs_are_listed_as_finished_with_their_scores(runs_copy):
     for summary in listed.values():
         assert summary.status == "finished"
         assert summary.test_accuracy is not None and summary.baseline_accuracy is not None
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_an_old_run_has_no_snapshots_and_says_so_when_asked_for_an_epoch(runs_copy, name):
+    from lstm_core import StudioError
+
+    run = load_run(runs_copy / name)
+    assert run.snapshots() == []
+    with pytest.raises(StudioError, match="kept no weights per epoch.*only its best model"):
+        run.at_epoch(1)
