@@ -1,6 +1,7 @@
-"""``predict RUN_DIR TEXT... [--json]``: the label and class probabilities of each text.
+"""``predict RUN_DIR TEXT... [--epoch N] [--json]``: each text's label and class probabilities.
 
-RUN_DIR is a run directory, or the id of a run in the run store (``runs`` lists them). Without
+RUN_DIR is a run directory, or the id of a run in the run store (``runs`` lists them); with
+``--epoch`` the run answers with the weights it had after that epoch, not its best. Without
 ``--json`` a table (text, label, confidence, flag); with it, a JSON list of
 ``Prediction.to_dict()``: {text, label, probabilities: {class: p}, tokens, unknown_tokens, flag}.
 """
@@ -16,43 +17,52 @@ from lstm_core.errors import StudioError
 
 RUN_HELP = "run directory, or the id of a run in $LSTM_STUDIO_RUNS or ./runs (see 'runs')"
 TEXT_WIDTH = 50  # characters of each text shown in the table
+EPOCH_HELP = ("answer with the weights the run had after epoch N instead of its best model "
+              "(runs trained before snapshots were kept have only the best)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN_DIR", help=RUN_HELP)
     parser.add_argument("texts", metavar="TEXT", nargs="+", help="texts to classify; quote each")
+    parser.add_argument("--epoch", type=int, metavar="N", help=EPOCH_HELP)
     parser.add_argument("--json", action="store_true",
                         help="print a JSON list of {text, label, probabilities, tokens, flag}")
 
 
-def run_path(spec: str) -> Path:
-    """The directory of ``spec`` (see ``runs.find_run``), which must hold a saved model.
+def run_path(spec: str, epoch: int | None = None) -> Path:
+    """The directory of ``spec`` (see ``runs.find_run``), which must hold a saved model, and a
+    snapshot of ``epoch`` when one is asked for.
 
     Raises:
-        StudioError: not a run, or a run without a saved model.
+        StudioError: not a run, a run without a saved model, or without that epoch's snapshot.
     """
     from lstm_core.store import runs
+    from lstm_core.store.snapshots import check_epoch
 
     path = runs.find_run(spec)
     # load_run checks this too; checked here, a wrong directory fails before TensorFlow loads.
     if not runs.has_model(path):
         raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch to "
                           "finish, or pick another run (see 'runs').")
+    if epoch is not None:
+        check_epoch(path, epoch)
     return path
 
 
-def open_run(spec: str):
-    """Load the run named by ``spec`` (see ``run_path``) for prediction, as ``lstm_core.Run``.
+def open_run(spec: str, epoch: int | None = None):
+    """Load the run named by ``spec`` (see ``run_path``) for prediction, as ``lstm_core.Run``;
+    with ``epoch``, the run with that epoch's weights (``Run.at_epoch``).
 
     GPU memory grows on demand, so predicting beside a training job does not take the whole
     card from it.
     """
-    path = run_path(spec)
+    path = run_path(spec, epoch)
     from lstm_core.inspect.run import load_run
     from lstm_core.model.device import configure_device
 
     configure_device("auto")
-    return load_run(path)
+    loaded = load_run(path)
+    return loaded if epoch is None else loaded.at_epoch(epoch)
 
 
 def _short(text: str, width: int = TEXT_WIDTH) -> str:
@@ -63,7 +73,7 @@ def _short(text: str, width: int = TEXT_WIDTH) -> str:
 def run(args: argparse.Namespace) -> int:
     from lstm_core.inspect.run import FLAG_MEANINGS
 
-    loaded = open_run(args.run)
+    loaded = open_run(args.run, args.epoch)
     predictions = loaded.predict(args.texts)
     if args.json:
         print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))

@@ -24,9 +24,9 @@ from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
 from lstm_core.store.snapshots import (
     Snapshot,
+    check_epoch,
     list_snapshots,
     read_snapshot,
-    snapshot_epochs,
     snapshot_file,
 )
 from lstm_core.text.processor import TextProcessor, guess_language
@@ -147,23 +147,15 @@ class Run:
         """
         import keras
 
-        epochs = snapshot_epochs(self.path)
-        if not epochs:
-            raise StudioError(f"Run {self.path.name} kept no weights per epoch (it was trained "
-                              "before snapshots were kept, or before its first epoch ended); "
-                              "only its best model can be inspected.")
-        if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) \
-                or epoch not in epochs:
-            raise StudioError(f"Run {self.path.name} has no snapshot of epoch {epoch!r}; it has "
-                              f"{_epoch_span(epochs)}.")
+        epoch = check_epoch(self.path, epoch)
         model = keras.models.clone_model(self.model)
         try:
-            model.set_weights(read_snapshot(snapshot_file(self.path, int(epoch))))
+            model.set_weights(read_snapshot(snapshot_file(self.path, epoch)))
         except (OSError, ValueError, KeyError, EOFError) as exc:
             raise StudioError(f"The snapshot of epoch {epoch} of run {self.path.name} cannot be "
                               f"read ({exc}).") from None
         _use_lean_loops_off_gpu(model)
-        return Run(self.path, self.config, self.vocab, model, self.baseline, epoch=int(epoch))
+        return Run(self.path, self.config, self.vocab, model, self.baseline, epoch=epoch)
 
     # ---- tokens and forward passes ------------------------------------------------------
 
@@ -364,13 +356,6 @@ class Run:
                                  (traj_b[j] - traj_a[i]).tolist() for i, j in pairs],
             "layers": layers, "a": a, "b": b,
         }
-
-
-def _epoch_span(epochs: list[int]) -> str:
-    """"epochs 1-5", or the list when some are missing ("epochs 1, 2, 4")."""
-    if epochs == list(range(epochs[0], epochs[-1] + 1)) and len(epochs) > 1:
-        return f"epochs {epochs[0]}-{epochs[-1]}"
-    return ("epoch " if len(epochs) == 1 else "epochs ") + ", ".join(map(str, epochs))
 
 
 def _use_lean_loops_off_gpu(model) -> None:

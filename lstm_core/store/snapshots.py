@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lstm_core.errors import StudioError
 from lstm_core.store.events import read_events
 from lstm_core.store.runs import SNAPSHOT_DIR, read_status
 
@@ -52,6 +53,31 @@ def snapshot_epochs(run_dir: Path) -> list[int]:
         return []
     found = (_NAME.fullmatch(path.name) for path in folder.iterdir())
     return sorted(int(match.group(1)) for match in found if match)
+
+
+def check_epoch(run_dir: Path, epoch: object) -> int:
+    """``epoch`` as an int, if the run kept its weights.
+
+    Raises:
+        StudioError: the run kept no snapshots, or none of ``epoch``; the message lists those kept.
+    """
+    run_dir = Path(run_dir)
+    epochs = snapshot_epochs(run_dir)
+    if not epochs:
+        raise StudioError(f"Run {run_dir.name} kept no weights per epoch (it was trained before "
+                          "snapshots were kept, or before its first epoch ended); only its best "
+                          "model can be inspected.")
+    if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer) or epoch not in epochs:
+        raise StudioError(f"Run {run_dir.name} has no snapshot of epoch {epoch!r}; it has "
+                          f"{_span(epochs)}.")
+    return int(epoch)
+
+
+def _span(epochs: list[int]) -> str:
+    """"epochs 1-5", or the list when some are missing ("epochs 1, 2, 4")."""
+    if len(epochs) > 1 and epochs == list(range(epochs[0], epochs[-1] + 1)):
+        return f"epochs {epochs[0]}-{epochs[-1]}"
+    return ("epoch " if len(epochs) == 1 else "epochs ") + ", ".join(map(str, epochs))
 
 
 def snapshot_arrays(epoch: int, weights: list[np.ndarray]) -> dict[str, np.ndarray]:
