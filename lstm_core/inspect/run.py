@@ -27,6 +27,7 @@ from lstm_core.store.snapshots import (
     check_epoch,
     list_snapshots,
     read_snapshot,
+    snapshot_epochs,
     snapshot_file,
 )
 from lstm_core.text.processor import TextProcessor, guess_language
@@ -156,6 +157,23 @@ class Run:
                               f"read ({exc}).") from None
         _use_lean_loops_off_gpu(model)
         return Run(self.path, self.config, self.vocab, model, self.baseline, epoch=epoch)
+
+    def trajectories_by_epoch(self, text: str) -> list[tuple[int, Trajectory]]:
+        """``trajectory(text)`` after each kept epoch, oldest first: how training taught the
+        model to read this text; [] for a run without snapshots.
+
+        One copy of the model takes each epoch's weights in turn, so its forward pass is
+        compiled once.
+        """
+        epochs = snapshot_epochs(self.path)
+        if not epochs:
+            return []
+        scratch = self.at_epoch(epochs[0])
+        trajectories = [(epochs[0], scratch.trajectory(text))]
+        for epoch in epochs[1:]:
+            scratch.model.set_weights(read_snapshot(snapshot_file(self.path, epoch)))
+            trajectories.append((epoch, scratch.trajectory(text)))
+        return trajectories
 
     # ---- tokens and forward passes ------------------------------------------------------
 

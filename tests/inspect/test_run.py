@@ -247,6 +247,16 @@ def test_an_earlier_epoch_answers_with_its_own_weights(lstm_run, bilstm_run):
     assert not np.allclose(early.layers[0].values["hidden"], late.layers[0].values["hidden"])
 
 
+def test_trajectories_by_epoch_are_each_epochs_own(lstm_run):
+    text = TEXTS[0]
+    by_epoch = lstm_run.trajectories_by_epoch(text)
+    assert [epoch for epoch, _ in by_epoch] == [1, 2]
+    for epoch, trajectory in by_epoch:
+        np.testing.assert_array_equal(trajectory.probabilities,
+                                      lstm_run.at_epoch(epoch).trajectory(text).probabilities)
+    assert not np.array_equal(by_epoch[0][1].probabilities, by_epoch[1][1].probabilities)
+
+
 @pytest.mark.parametrize("epoch", [0, 3, "1", True])
 def test_an_epoch_without_a_snapshot_is_refused_naming_those_kept(lstm_run, epoch):
     with pytest.raises(StudioError, match=r"no snapshot of epoch .*; it has epochs 1-2\."):
