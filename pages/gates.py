@@ -1,6 +1,6 @@
 """Gates: inside the LSTM, token by token, for any run and any sentence.
 
-Run, sentence, layer and direction are query parameters: a link opens the same view.
+Run, epoch, sentence, layer and direction are query parameters: a link opens the same view.
 """
 
 import streamlit as st
@@ -15,7 +15,7 @@ from pages.components.gates_view import (
     show_sample_statistics,
     show_unit_lines,
 )
-from pages.components.run_picker import loaded_run, pick_run
+from pages.components.run_picker import loaded_run, pick_epoch, pick_run
 
 ensure_app_navigation()
 
@@ -23,7 +23,7 @@ st.title("Gates")
 run_dir = pick_run(st.container())
 if run_dir is None:
     st.stop()
-run = loaded_run(run_dir)
+run = loaded_run(run_dir, pick_epoch(st.container(), run_dir))
 
 sentence = choose_sentence(st.container(), run)
 trace = run.gates(sentence)

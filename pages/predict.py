@@ -1,6 +1,7 @@
 """Predict: sentences in, sentiment out, and how the verdict builds up token by token.
 
-The run and the sentences are query parameters, so a teacher can send a link to this view.
+The run, the epoch and the sentences are query parameters, so a teacher can send a link to this
+view.
 """
 
 import streamlit as st
@@ -13,7 +14,7 @@ from pages.components.predict_view import (
     show_predictions,
     show_sentence,
 )
-from pages.components.run_picker import loaded_run, pick_run
+from pages.components.run_picker import loaded_run, pick_epoch, pick_run
 
 ensure_app_navigation()
 
@@ -21,7 +22,7 @@ st.title("Predict")
 run_dir = pick_run(st.container())
 if run_dir is None:
     st.stop()
-run = loaded_run(run_dir)
+run = loaded_run(run_dir, pick_epoch(st.container(), run_dir))
 
 example_buttons(st.container(), run)
 sentences = sentence_input(st.container())

@@ -53,9 +53,9 @@ def choose_layer(container, trace):
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading many texts through the network...")
-def _sample_statistics(run_path: str, model_stamp: tuple[int, int], layer: str,
-                       direction: str) -> tuple:
-    run = loaded_run(Path(run_path))
+def _sample_statistics(run_path: str, model_stamp: tuple[int, int], epoch: int | None,
+                       layer: str, direction: str) -> tuple:
+    run = loaded_run(Path(run_path), epoch)
     texts, labels = run.sample_texts(SAMPLE_TEXTS)
     stats = run.gate_stats(texts)
     units = run.unit_dictionary(texts, labels, layer=layer, direction=direction)
@@ -63,7 +63,7 @@ def _sample_statistics(run_path: str, model_stamp: tuple[int, int], layer: str,
 
 
 def _statistics(run, layer) -> tuple:
-    return _sample_statistics(str(run.path), model_version(run.path), layer.layer,
+    return _sample_statistics(str(run.path), model_version(run.path), run.epoch, layer.layer,
                               layer.direction)
 
 

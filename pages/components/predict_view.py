@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.tokens import importance_html, trajectory_figure
+from lstm_core.figures.tokens import importance_html, trajectory_animation, trajectory_figure
 from lstm_core.inspect.examples import example_sentences
 from lstm_core.inspect.run import FLAG_MEANINGS
 from pages.components.shared_figures import shared_figure
@@ -78,6 +78,23 @@ def show_sentence(container, run, sentence: str) -> None:
     figure = shared_figure(run, ("trajectory", sentence),
                            lambda: trajectory_figure(run.trajectory(sentence)))
     container.plotly_chart(figure, key="trajectory")
+    show_training(container, run, sentence)
+
+
+def show_training(container, run, sentence: str) -> None:
+    """The same curve after each epoch the run kept, to play through: how it learned to read
+    this sentence. Runs with fewer than two kept epochs have nothing to play."""
+    snapshots = run.snapshots()
+    if len(snapshots) < 2:
+        return
+    epochs = [s.epoch for s in snapshots]
+    best = next((s.epoch for s in snapshots if s.best), None)
+    start = run.epoch or best or epochs[-1]
+    figure = shared_figure(
+        run, ("trajectory-epochs", sentence, *epochs),
+        lambda: trajectory_animation(run.trajectories_by_epoch(sentence), start=start,
+                                     best=best))
+    container.plotly_chart(figure, key="trajectory-epochs")
 
 
 def score_file(container, run) -> None:

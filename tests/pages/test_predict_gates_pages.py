@@ -20,7 +20,7 @@ def runs_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),
                        model=ModelConfig(embed_dim=8, units=6, layers=2, bidirectional=True),
-                       train=TrainConfig(epochs=1, seed=1))
+                       train=TrainConfig(epochs=2, seed=1))
     train_run(create_run(config, demo_examples(400), run_dir=root / "20260101-000000-tiny"))
     return root
 
@@ -112,6 +112,74 @@ def test_scoring_a_file_with_labels_keeps_them_and_names_the_prediction_apart():
     score_buttons(at)[0].click().run()
     assert not at.exception and not at.error
     assert [b.label for b in at.get("download_button")] == ["Download scored CSV"]
+RUN_ID = "20260101-000000-tiny"
+SENTENCE = "the food was not good"
+
+
+def earlier_epoch(runs_root) -> int:
+    """The kept epoch that is not the best one (the run trains two)."""
+    from lstm_core.store.snapshots import list_snapshots
+
+    (epoch,) = [s.epoch for s in list_snapshots(runs_root / RUN_ID) if not s.best]
+    return epoch
+
+
+def p_positive(at: AppTest) -> float:
+    return float(at.dataframe[0].value["p(positive)"].iloc[0])
+
+
+def test_an_epoch_in_the_link_shows_the_run_as_it_was_then(runs_root):
+    from lstm_core import load_run
+
+    epoch = earlier_epoch(runs_root)
+    at = page("pages/predict.py", text=SENTENCE, epoch=str(epoch))
+    assert not at.exception
+    assert at.select_slider[0].value == epoch and at.query_params["epoch"] == str(epoch)
+    run = load_run(runs_root / RUN_ID)
+    then = run.at_epoch(epoch).predict(SENTENCE)[0].probabilities["positive"]
+    assert p_positive(at) == pytest.approx(then, abs=1e-6)
+    training = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert [frame["name"] for frame in training["frames"]] == ["1", "2"]
+    assert training["layout"]["sliders"][0]["active"] == epoch - 1
+
+    best = next(s.epoch for s in run.snapshots() if s.best)
+    at.select_slider[0].set_value(best).run()
+    assert not at.exception and "epoch" not in at.query_params  # the saved model: no parameter
+    assert p_positive(at) == pytest.approx(run.predict(SENTENCE)[0].probabilities["positive"],
+                                           abs=1e-6)
+
+
+def test_an_epoch_the_run_did_not_keep_falls_back_with_a_warning():
+    at = page("pages/predict.py", text=SENTENCE, epoch="9")
+    assert not at.exception
+    assert "no snapshot of epoch 9" in at.warning[0].value
+    assert "epoch" not in at.query_params
+
+
+def test_a_run_saved_before_snapshots_has_no_epoch_slider(tmp_path, monkeypatch):
+    import shutil
+
+    legacy = Path(__file__).parents[1] / "fixtures" / "runs_v1" / "demo-en-lstm"
+    shutil.copytree(legacy, tmp_path / "old" / "demo-en-lstm")
+    monkeypatch.setenv("LSTM_STUDIO_RUNS", str(tmp_path / "old"))
+    at = page("pages/predict.py", text=SENTENCE, epoch="1")
+    assert not at.exception
+    assert not at.select_slider and "kept no weights per epoch" in all_text(at)
+    assert len(at.get("plotly_chart")) == 1  # no training to play through
+
+
+def test_figures_of_an_earlier_epoch_are_that_epochs_own(runs_root):
+    epoch = earlier_epoch(runs_root)
+    for name, params in (("predict", {"text": SENTENCE}), ("gates", {"sentence": SENTENCE})):
+        then = page(f"pages/{name}.py", **params, epoch=str(epoch))
+        best = page(f"pages/{name}.py", **params)
+        assert not then.exception and not best.exception
+        assert then.select_slider[0].value == epoch
+        # The first chart: the trajectory, the heatmaps; not the best model's, shared by mistake.
+        first = [json.loads(at.get("plotly_chart")[0].proto.spec)["data"] for at in (then, best)]
+        assert first[0] != first[1], name
+
+
 def test_gates_page_shows_heatmaps_for_the_chosen_layer_and_direction():
     at = page("pages/gates.py", sentence="the plot was dull, but the acting was superb",
               layer="recurrent_2", direction="backward")
