@@ -1,8 +1,8 @@
-"""``predict RUN_DIR TEXT... [--epoch N] [--json]``: each text's label and class probabilities.
+"""``predict RUN_DIR TEXT... [--at-epoch E] [--json]``: each text's label and probabilities.
 
 RUN_DIR is a run directory, or the id of a run in the run store (``runs`` lists them); with
-``--epoch`` the run answers with the weights it had after that epoch, not its best. Without
-``--json`` a table (text, label, confidence, flag); with it, a JSON list of
+``--at-epoch`` the run answers as it was at that point of training, not with its best model.
+Without ``--json`` a table (text, label, confidence, flag); with it, a JSON list of
 ``Prediction.to_dict()``: {text, label, probabilities: {class: p}, tokens, unknown_tokens, flag}.
 """
 
@@ -17,27 +17,28 @@ from lstm_core.errors import StudioError
 
 RUN_HELP = "run directory, or the id of a run in $LSTM_STUDIO_RUNS or ./runs (see 'runs')"
 TEXT_WIDTH = 50  # characters of each text shown in the table
-EPOCH_HELP = ("answer with the weights the run had after epoch N instead of its best model "
-              "(runs trained before snapshots were kept have only the best)")
+AT_EPOCH_HELP = ("answer as the run was at epoch E of training (a float: 0 = the initial "
+                 "weights, 0.1 = a tenth of the first epoch; the last snapshot at or before E) "
+                 "instead of with its best model")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN_DIR", help=RUN_HELP)
     parser.add_argument("texts", metavar="TEXT", nargs="+", help="texts to classify; quote each")
-    parser.add_argument("--epoch", type=int, metavar="N", help=EPOCH_HELP)
+    parser.add_argument("--at-epoch", type=float, metavar="E", help=AT_EPOCH_HELP)
     parser.add_argument("--json", action="store_true",
                         help="print a JSON list of {text, label, probabilities, tokens, flag}")
 
 
-def run_path(spec: str, epoch: int | None = None) -> Path:
+def run_path(spec: str, epoch: float | None = None) -> Path:
     """The directory of ``spec`` (see ``runs.find_run``), which must hold a saved model, and a
-    snapshot of ``epoch`` when one is asked for.
+    snapshot at or before ``epoch`` when one is asked for.
 
     Raises:
-        StudioError: not a run, a run without a saved model, or without that epoch's snapshot.
+        StudioError: not a run, a run without a saved model, or ``epoch`` outside its snapshots.
     """
     from lstm_core.store import runs
-    from lstm_core.store.snapshots import check_epoch
+    from lstm_core.store.snapshots import snapshot_at
 
     path = runs.find_run(spec)
     # load_run checks this too; checked here, a wrong directory fails before TensorFlow loads.
@@ -45,13 +46,13 @@ def run_path(spec: str, epoch: int | None = None) -> Path:
         raise StudioError(f"Run {path.name} has no saved model yet; wait for its first epoch to "
                           "finish, or pick another run (see 'runs').")
     if epoch is not None:
-        check_epoch(path, epoch)
+        snapshot_at(path, epoch)
     return path
 
 
-def open_run(spec: str, epoch: int | None = None):
+def open_run(spec: str, epoch: float | None = None):
     """Load the run named by ``spec`` (see ``run_path``) for prediction, as ``lstm_core.Run``;
-    with ``epoch``, the run with that epoch's weights (``Run.at_epoch``).
+    with ``epoch``, the run as it was then (``Run.at_epoch``).
 
     GPU memory grows on demand, so predicting beside a training job does not take the whole
     card from it.
@@ -73,7 +74,7 @@ def _short(text: str, width: int = TEXT_WIDTH) -> str:
 def run(args: argparse.Namespace) -> int:
     from lstm_core.inspect.run import FLAG_MEANINGS
 
-    loaded = open_run(args.run, args.epoch)
+    loaded = open_run(args.run, args.at_epoch)
     predictions = loaded.predict(args.texts)
     if args.json:
         print(json.dumps([p.to_dict() for p in predictions], indent=2, ensure_ascii=False))

@@ -1,8 +1,7 @@
 """The verdict token by token: the probability after each token, and each token's importance.
 
-Drawn from ``Run.trajectory``, ``Run.trajectories_by_epoch`` (one frame per epoch) and
-``Run.importance``. ``probability_traces`` and ``mark_flips`` also draw the verdict under the
-Gates page's unit lines (``figures.gates.unit_lines``).
+Drawn from ``Run.trajectory`` and ``Run.importance``. ``probability_traces`` and ``mark_flips``
+also draw the verdict under the Gates page's unit lines (``figures.gates.unit_lines``).
 """
 
 from __future__ import annotations
@@ -105,70 +104,6 @@ def trajectory_figure(trajectory: Trajectory) -> go.Figure:
     token_ticks(fig, trajectory.tokens)
     fig.update_yaxes(range=[0, 1])
     if len(trajectory.labels) == 2:
-        fig.add_hline(y=0.5, line={"dash": "dash", "color": GREY, "width": 1})
-    return fig
-
-
-PLAY_FRAME_MS = 700  # how long Play shows each epoch
-
-
-def trajectory_animation(trajectories: list[tuple[int, Trajectory]], *,
-                         start: int | None = None, best: int | None = None) -> go.Figure:
-    """The probability after each token, one frame per kept epoch, with Play and an epoch
-    slider: how training taught the model to read this text.
-
-    Args:
-        trajectories: ``Run.trajectories_by_epoch(text)``: (epoch, trajectory) oldest first,
-            all of the same tokens.
-        start: the epoch shown first (default: the last).
-        best: the epoch of the run's best model, marked on the slider.
-
-    Raises:
-        ValueError: no epochs, or ``start`` is not one of them.
-    """
-    if not trajectories:
-        raise ValueError("trajectories must hold at least one (epoch, trajectory); got none.")
-    epochs = [epoch for epoch, _ in trajectories]
-    start = epochs[-1] if start is None else start
-    if start not in epochs:
-        raise ValueError(f"start must be one of the epochs {epochs}; got {start!r}.")
-    frames = []
-    for epoch, trajectory in trajectories:
-        frame = go.Figure()
-        if len(trajectory.tokens):
-            probability_traces(frame, trajectory)
-        frames.append(go.Frame(data=frame.data, name=str(epoch)))
-    shown = epochs.index(start)
-    fig = go.Figure(data=frames[shown].data, frames=frames)
-    first = trajectories[0][1]
-    if not len(first.tokens):
-        add_note(fig, NO_TOKENS_TEXT)
-    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-             "transition": {"duration": 0}}
-    fig.update_layout(
-        sliders=[{
-            "active": shown, "currentvalue": {"prefix": "after epoch "}, "pad": {"t": 40},
-            "steps": [{"label": f"{epoch} (best)" if epoch == best else str(epoch),
-                       "method": "animate", "args": [[str(epoch)], still]}
-                      for epoch in epochs],
-        }],
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "xanchor": "right", "y": -0.25,
-            "yanchor": "top", "pad": {"t": 40, "r": 10}, "showactive": False,
-            "buttons": [
-                {"label": "Play", "method": "animate",
-                 "args": [None, {"frame": {"duration": PLAY_FRAME_MS, "redraw": False},
-                                 "fromcurrent": True, "transition": {"duration": 300}}]},
-                {"label": "Pause", "method": "animate", "args": [[None], still]},
-            ],
-        }],
-    )
-    style_figure(fig, "The verdict as training went on", subtitle=esc(first.meaning),
-                 y_title="probability", height=460)
-    fig.update_layout(margin={"b": 140})
-    token_ticks(fig, first.tokens)
-    fig.update_yaxes(range=[0, 1])
-    if len(first.labels) == 2:
         fig.add_hline(y=0.5, line={"dash": "dash", "color": GREY, "width": 1})
     return fig
 

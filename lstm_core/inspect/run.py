@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,14 +23,7 @@ from lstm_core.fileio import read_json
 from lstm_core.inspect.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
-from lstm_core.store.snapshots import (
-    Snapshot,
-    check_epoch,
-    list_snapshots,
-    read_snapshot,
-    snapshot_epochs,
-    snapshot_file,
-)
+from lstm_core.store.snapshots import Snapshot, list_snapshots, read_snapshot, snapshot_at
 from lstm_core.text.processor import TextProcessor, guess_language
 from lstm_core.text.vocab import UNK_ID, Vocabulary, truncate
 
@@ -105,18 +99,19 @@ class GateTrace:
 class Run:
     """A trained run ready for prediction and inspection. Build it with ``load_run``.
 
-    ``epoch`` is None for the best model (model.keras), else the epoch whose snapshot the model
-    holds (``at_epoch``).
+    ``snapshot`` is None for the best model (model.keras), else the snapshot whose weights the
+    model holds (``at_epoch``); ``epoch`` is that snapshot's epoch.
     """
 
     def __init__(self, path: Path, config: RunConfig, vocab: Vocabulary, model, baseline,
-                 epoch: int | None = None) -> None:
+                 snapshot: Snapshot | None = None) -> None:
         self.path = Path(path)
         self.config = config
         self.vocab = vocab
         self.model = model
         self.baseline = baseline
-        self.epoch = epoch
+        self.snapshot = snapshot
+        self.epoch = None if snapshot is None else snapshot.epoch
         self.labels = list(vocab.labels)
         self.processor = TextProcessor(config.text)
         self._forward = compile_forward(model)
@@ -134,46 +129,47 @@ class Run:
 
     # ---- the run as it learned ----------------------------------------------------------
 
-    def snapshots(self) -> list[Snapshot]:
-        """The epochs whose weights were kept, oldest first, with their logged figures; [] for
-        a run saved before snapshots were kept."""
-        return list_snapshots(self.path)
+    def snapshots(self) -> list[dict]:
+        """The points of training whose weights were kept, oldest first: {index, step, epoch}
+        (epoch a float: 0.1 is a tenth of the first) with the figures logged there (loss,
+        accuracy, val_loss, val_accuracy, best); [] for a run saved before snapshots were kept."""
+        return [snapshot.to_dict() for snapshot in list_snapshots(self.path)]
 
-    def at_epoch(self, epoch: int) -> Run:
-        """This run with the weights it had after ``epoch``: predict and look inside the model
-        as it was then. The preprocessing and the vocabulary are the run's own, as in training.
+    def at_epoch(self, epoch: float) -> Run:
+        """This run as it was at the last snapshot at or before ``epoch`` (0: the initial
+        weights): predict and look inside the model as it was then. The preprocessing and the
+        vocabulary are the run's own, as in training.
 
         Raises:
-            StudioError: the run kept no snapshots, or none of ``epoch``.
+            StudioError: the run kept no snapshots, or ``epoch`` lies outside those it kept.
         """
+        return self.at_snapshot(snapshot_at(self.path, epoch))
+
+    def at_snapshot(self, snapshot: Snapshot) -> Run:
+        """This run with the weights of ``snapshot`` (one of ``list_snapshots(run.path)``)."""
         import keras
 
-        epoch = check_epoch(self.path, epoch)
         model = keras.models.clone_model(self.model)
-        try:
-            model.set_weights(read_snapshot(snapshot_file(self.path, epoch)))
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise StudioError(f"The snapshot of epoch {epoch} of run {self.path.name} cannot be "
-                              f"read ({exc}).") from None
+        _load_snapshot(model, snapshot, self.path.name)
         _use_lean_loops_off_gpu(model)
-        return Run(self.path, self.config, self.vocab, model, self.baseline, epoch=epoch)
+        return Run(self.path, self.config, self.vocab, model, self.baseline, snapshot=snapshot)
 
-    def trajectories_by_epoch(self, text: str) -> list[tuple[int, Trajectory]]:
-        """``trajectory(text)`` after each kept epoch, oldest first: how training taught the
-        model to read this text; [] for a run without snapshots.
+    def through_training(self) -> Iterator[tuple[Snapshot, Run]]:
+        """Each kept snapshot, oldest first, with the run as it was there: how training taught
+        the model to read a text. Nothing for a run without snapshots.
 
-        One copy of the model takes each epoch's weights in turn, so its forward pass is
-        compiled once.
+        One copy of the model takes each snapshot's weights in turn (its forward pass compiled
+        once), so use each run before taking the next.
         """
-        epochs = snapshot_epochs(self.path)
-        if not epochs:
-            return []
-        scratch = self.at_epoch(epochs[0])
-        trajectories = [(epochs[0], scratch.trajectory(text))]
-        for epoch in epochs[1:]:
-            scratch.model.set_weights(read_snapshot(snapshot_file(self.path, epoch)))
-            trajectories.append((epoch, scratch.trajectory(text)))
-        return trajectories
+        snapshots = list_snapshots(self.path)
+        if not snapshots:
+            return
+        scratch = self.at_snapshot(snapshots[0])
+        yield snapshots[0], scratch
+        for snapshot in snapshots[1:]:
+            _load_snapshot(scratch.model, snapshot, self.path.name)
+            scratch.snapshot, scratch.epoch = snapshot, snapshot.epoch
+            yield snapshot, scratch
 
     # ---- tokens and forward passes ------------------------------------------------------
 
@@ -376,6 +372,14 @@ class Run:
         }
 
 
+def _load_snapshot(model, snapshot: Snapshot, run_name: str) -> None:
+    try:
+        model.set_weights(read_snapshot(snapshot.path))
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise StudioError(f"The snapshot at epoch {snapshot.epoch:g} of run {run_name} cannot be "
+                          f"read ({exc}).") from None
+
+
 def _use_lean_loops_off_gpu(model) -> None:
     """The lean recurrent loop where there is no GPU (the web server): the same probabilities,
     less work per step."""
@@ -438,4 +442,28 @@ def load_run(path: str | Path) -> Run:
     baseline_path = path / runs.BASELINE_FILE
     baseline = BagOfWordsBaseline.load(baseline_path) if baseline_path.is_file() else None
     return Run(path, config, vocab, model, baseline)
+
+
+def load_snapshot(path: str | Path, epoch: float) -> Run:
+    """The run as at its last snapshot at or before ``epoch``, built from its settings and
+    vocabulary, so it needs no saved model: what the Train page looks inside while the run is
+    still training (its first model is saved only after the first epoch).
+
+    Raises:
+        StudioError: not a run, no vocabulary yet, or ``epoch`` outside the snapshots kept.
+    """
+    from lstm_core.model.build import build_model
+
+    path = Path(path)
+    if not (path / runs.CONFIG_FILE).is_file():
+        raise StudioError(f"{path} is not a run directory (it has no config.json).")
+    snapshot = snapshot_at(path, epoch)
+    if not (path / runs.VOCAB_FILE).is_file():
+        raise StudioError(f"Run {path.name} has no vocabulary yet; wait for training to start.")
+    config = RunConfig.from_dict(read_json(path / runs.CONFIG_FILE))
+    vocab = Vocabulary.load(path / runs.VOCAB_FILE)
+    model = build_model(config.model, vocab.size, len(vocab.labels))
+    _load_snapshot(model, snapshot, path.name)
+    _use_lean_loops_off_gpu(model)
+    return Run(path, config, vocab, model, None, snapshot=snapshot)
 

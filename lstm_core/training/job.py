@@ -33,9 +33,9 @@ from lstm_core.training.baseline import BagOfWordsBaseline
 from lstm_core.training.callbacks import (
     BestModelKeeper,
     EpochBackup,
-    EpochSnapshot,
     EventLog,
     RunGuard,
+    Snapshots,
     Validation,
     restore_backup,
     save_model_atomic,
@@ -213,7 +213,7 @@ def _callbacks(job: Job, data: PreparedData, batches_per_epoch: int, validation:
     train = job.config.train
     callbacks = [
         EpochBackup(job.backup),
-        EpochSnapshot(job.run_dir),  # after the backup of its epoch
+        Snapshots(job.run_dir, job.initial_epoch),
         *validation,  # before every callback that reads val_loss
         EventLog(job.run_dir / runs.EVENTS_FILE, batch_size=train.batch_size,
                  batches_per_epoch=batches_per_epoch, log_every=train.log_every,

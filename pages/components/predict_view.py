@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core.errors import StudioError
-from lstm_core.figures.tokens import importance_html, trajectory_animation, trajectory_figure
+from lstm_core.figures.tokens import importance_html, trajectory_figure
 from lstm_core.inspect.examples import example_sentences
 from lstm_core.inspect.run import FLAG_MEANINGS
 from pages.components.shared_figures import shared_figure
+from pages.components.timelapse_view import snapshots, timelapse_chart
 
 MAX_SENTENCES = 200
 
@@ -82,19 +83,11 @@ def show_sentence(container, run, sentence: str) -> None:
 
 
 def show_training(container, run, sentence: str) -> None:
-    """The same curve after each epoch the run kept, to play through: how it learned to read
-    this sentence. Runs with fewer than two kept epochs have nothing to play."""
-    snapshots = run.snapshots()
-    if len(snapshots) < 2:
+    """The same sentence at every snapshot of training, to play through: how the run learned
+    to read it. Runs with fewer than two snapshots have nothing to play."""
+    if len(snapshots(run.path)) < 2:
         return
-    epochs = [s.epoch for s in snapshots]
-    best = next((s.epoch for s in snapshots if s.best), None)
-    start = run.epoch or best or epochs[-1]
-    figure = shared_figure(
-        run, ("trajectory-epochs", sentence, *epochs),
-        lambda: trajectory_animation(run.trajectories_by_epoch(sentence), start=start,
-                                     best=best))
-    container.plotly_chart(figure, key="trajectory-epochs")
+    timelapse_chart(container, run.path, sentence, start=run.snapshot, key="trajectory-training")
 
 
 def score_file(container, run) -> None:

@@ -1,5 +1,4 @@
-"""Pick a trained run and an epoch of it (kept in the ``run`` and ``epoch`` query parameters),
-and load each once for all sessions."""
+"""Pick a trained run (kept in the ``run`` query parameter) and load it once for all sessions."""
 
 from pathlib import Path
 
@@ -8,9 +7,8 @@ import streamlit as st
 from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
 from lstm_core.store.runs import MODEL_FILE, resolve_run, runs_with_model
-from lstm_core.store.snapshots import list_snapshots
 
-EPOCH_PARAM = "epoch"
+AT_PARAM = "at"  # a point of training; see timelapse_view.pick_moment
 
 
 @st.cache_resource(max_entries=16, show_spinner="Loading the model...")
@@ -28,53 +26,9 @@ def model_version(run_dir: Path) -> tuple[int, int]:
     return file_stamp(run_dir / MODEL_FILE)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Loading the epoch's weights...")
-def _load_epoch(run_path: str, model_stamp: tuple[int, int], epoch: int):
-    """A run with an earlier epoch's weights, shared like the run itself."""
-    return _load(run_path, model_stamp).at_epoch(epoch)
-
-
-def loaded_run(run_dir: Path, epoch: int | None = None):
-    """The run's best model, or with ``epoch``'s weights (``Run.at_epoch``)."""
-    if epoch is None:
-        return _load(str(run_dir), model_version(run_dir))
-    return _load_epoch(str(run_dir), model_version(run_dir), epoch)
-
-
-def pick_epoch(container, run_dir: Path) -> int | None:
-    """An epoch slider for a run that kept its weights per epoch; the best epoch is the default.
-
-    Returns None for the best model (model.keras), else the epoch to load with ``loaded_run``.
-    The ``epoch`` query parameter holds any other choice, so a link opens the same epoch.
-    """
-    snapshots = list_snapshots(run_dir)
-    wanted = st.query_params.get(EPOCH_PARAM)
-    if not snapshots:
-        if wanted is not None:
-            container.info(f"Run {run_dir.name} kept no weights per epoch; showing its best model.")
-            del st.query_params[EPOCH_PARAM]
-        return None
-    epochs = [s.epoch for s in snapshots]
-    best = next((s.epoch for s in snapshots if s.best), None)
-    default = best if best is not None else epochs[-1]
-    if wanted is not None and (not wanted.isdigit() or int(wanted) not in epochs):
-        container.warning(f"Run {run_dir.name} has no snapshot of epoch {wanted}; showing "
-                          f"epoch {default}.")
-        wanted = None
-    chosen = container.select_slider(
-        "Epoch", epochs, value=default if wanted is None else int(wanted),
-        format_func=lambda epoch: f"{epoch} (best)" if epoch == best else str(epoch),
-        help="Look at the model as it was after this epoch. The best one (lowest validation "
-             "loss) is the saved model.")
-    shown = snapshots[epochs.index(chosen)]
-    if shown.val_accuracy is not None and shown.val_loss is not None:
-        container.caption(f"After epoch {chosen}: validation accuracy {shown.val_accuracy:.1%}, "
-                          f"loss {shown.val_loss:.3f}.")
-    if chosen == best:
-        st.query_params.pop(EPOCH_PARAM, None)
-        return None
-    st.query_params[EPOCH_PARAM] = str(chosen)
-    return chosen
+def loaded_run(run_dir: Path):
+    """The run's saved (best) model, loaded once for all sessions."""
+    return _load(str(run_dir), model_version(run_dir))
 
 
 def pick_run(container) -> Path | None:
@@ -99,7 +53,7 @@ def pick_run(container) -> Path | None:
               for r in runs}
     chosen = container.selectbox("Run", ids, index=ids.index(wanted), format_func=labels.get,
                                  help="Runs with a saved model; finished ones first.")
-    if chosen != wanted:  # another run: an epoch chosen for the last one means nothing here
-        st.query_params.pop(EPOCH_PARAM, None)
+    if chosen != wanted:  # another run: a moment chosen in the last one means nothing here
+        st.query_params.pop(AT_PARAM, None)
     st.query_params["run"] = chosen
     return next(r.path for r in runs if r.run_id == chosen)

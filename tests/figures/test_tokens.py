@@ -7,12 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from lstm_core.figures.style import DIVERGING_SCALE
-from lstm_core.figures.tokens import (
-    importance_figure,
-    importance_html,
-    trajectory_animation,
-    trajectory_figure,
-)
+from lstm_core.figures.tokens import importance_figure, importance_html, trajectory_figure
 from lstm_core.inspect.run import Importance, Trajectory
 from tests.figures.samples import (
     EVIL,
@@ -126,38 +121,3 @@ def test_token_figures_from_a_real_run(real_run):
     importance = real_run.importance(text)
     assert_allclose(importance_figure(importance).data[0].z[0], importance.scores)
     assert importance_html(importance).count("<span") == len(importance.tokens)
-
-
-def epochs_of(tokens=TOKENS, labels=("negative", "positive")):
-    """Three epochs of one text: p(positive) = epoch / 10 + position / 100."""
-    positions = np.arange(len(tokens)) / 100
-    return [(epoch, Trajectory(list(tokens), list(labels),
-                               np.stack([1 - epoch / 10 - positions, epoch / 10 + positions], 1),
-                               "m"))
-            for epoch in (1, 2, 3)]
-
-
-def test_trajectory_animation_has_a_frame_per_epoch_and_starts_where_asked():
-    fig = trajectory_animation(epochs_of(), start=2, best=3)
-    assert [frame.name for frame in fig.frames] == ["1", "2", "3"]
-    for frame, epoch in zip(fig.frames, (1, 2, 3), strict=True):
-        assert_allclose(frame.data[1].y, epoch / 10 + np.arange(6) / 100)
-    assert_allclose(fig.data[1].y, fig.frames[1].data[1].y)  # epoch 2 shown first
-    (slider,) = fig.layout.sliders
-    assert slider.active == 1
-    assert [step.label for step in slider.steps] == ["1", "2", "3 (best)"]
-    assert [list(step.args[0]) for step in slider.steps] == [["1"], ["2"], ["3"]]
-    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["Play", "Pause"]
-    assert list(fig.layout.xaxis.ticktext) == TOKENS and tuple(fig.layout.yaxis.range) == (0, 1)
-    assert trajectory_animation(epochs_of()).layout.sliders[0].active == 2  # the last
-
-
-def test_trajectory_animation_escapes_tokens_and_refuses_what_it_cannot_draw():
-    text = figure_text(trajectory_animation(epochs_of(["good", EVIL], [EVIL, "pos"])))
-    assert "<img" not in text and EVIL_ESCAPED in text
-    with pytest.raises(ValueError, match="start must be one of the epochs"):
-        trajectory_animation(epochs_of(), start=7)
-    with pytest.raises(ValueError, match="at least one"):
-        trajectory_animation([])
-    empty = trajectory_animation([(1, Trajectory([], ["x", "y"], np.zeros((0, 2)), "m"))])
-    assert annotation_texts(empty) == ["No tokens to show"]

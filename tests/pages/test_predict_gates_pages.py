@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,8 @@ from tests.helpers import demo_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 XSS = "<img src=x onerror=alert(1)>"
+RUN_ID = "20260101-000000-tiny"
+SENTENCE = "the food was not good"
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +23,7 @@ def runs_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),
                        model=ModelConfig(embed_dim=8, units=6, layers=2, bidirectional=True),
-                       train=TrainConfig(epochs=2, seed=1))
+                       train=TrainConfig(epochs=1, seed=1))
     train_run(create_run(config, demo_examples(400), run_dir=root / "20260101-000000-tiny"))
     return root
 
@@ -112,61 +115,77 @@ def test_scoring_a_file_with_labels_keeps_them_and_names_the_prediction_apart():
     score_buttons(at)[0].click().run()
     assert not at.exception and not at.error
     assert [b.label for b in at.get("download_button")] == ["Download scored CSV"]
-RUN_ID = "20260101-000000-tiny"
-SENTENCE = "the food was not good"
 
 
-def earlier_epoch(runs_root) -> int:
-    """The kept epoch that is not the best one (the run trains two)."""
+def inside_first_epoch(runs_root):
+    """A snapshot taken inside the first epoch (the run trains one)."""
     from lstm_core.store.snapshots import list_snapshots
 
-    (epoch,) = [s.epoch for s in list_snapshots(runs_root / RUN_ID) if not s.best]
-    return epoch
+    return [s for s in list_snapshots(runs_root / RUN_ID) if 0 < s.epoch < 1][-1]
 
 
 def p_positive(at: AppTest) -> float:
     return float(at.dataframe[0].value["p(positive)"].iloc[0])
 
 
-def test_an_epoch_in_the_link_shows_the_run_as_it_was_then(runs_root):
+def chart(at: AppTest, title: str) -> dict:
+    return next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                if spec["layout"]["title"]["text"] == title)
+
+
+def test_a_moment_in_the_link_shows_the_run_as_it_was_then(runs_root):
     from lstm_core import load_run
 
-    epoch = earlier_epoch(runs_root)
-    at = page("pages/predict.py", text=SENTENCE, epoch=str(epoch))
+    snapshot = inside_first_epoch(runs_root)
+    between = f"{snapshot.epoch + 0.01:.4f}"  # between snapshots: the last one before it
+    at = page("pages/predict.py", text=SENTENCE, at=between)
     assert not at.exception
-    assert at.select_slider[0].value == epoch and at.query_params["epoch"] == str(epoch)
+    assert at.select_slider[0].value == snapshot.step
     run = load_run(runs_root / RUN_ID)
-    then = run.at_epoch(epoch).predict(SENTENCE)[0].probabilities["positive"]
+    then = run.at_epoch(snapshot.epoch).predict(SENTENCE)[0].probabilities["positive"]
     assert p_positive(at) == pytest.approx(then, abs=1e-6)
-    trajectory, training = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
-    assert [frame["name"] for frame in training["frames"]] == ["1", "2"]
-    assert training["layout"]["sliders"][0]["active"] == epoch - 1
+    assert float(at.query_params["at"]) == pytest.approx(snapshot.epoch, abs=1e-3)
+    training = chart(at, "Inside, as it learned")
+    assert len(training["frames"]) == len(run.snapshots())
+    assert training["layout"]["sliders"][0]["active"] == snapshot.index
+    np.testing.assert_allclose(
+        training["frames"][snapshot.index]["data"][1]["y"],
+        run.at_epoch(snapshot.epoch).trajectory(SENTENCE).probabilities[:, 1], atol=1e-5)
 
-    best = next(s.epoch for s in run.snapshots() if s.best)
-    at.select_slider[0].set_value(best).run()
-    assert not at.exception and "epoch" not in at.query_params  # the saved model: no parameter
+    best = next(s for s in run.snapshots() if s["best"])
+    at.select_slider[0].set_value(best["step"]).run()
+    assert not at.exception and "at" not in at.query_params  # the saved model: no parameter
     assert p_positive(at) == pytest.approx(run.predict(SENTENCE)[0].probabilities["positive"],
                                            abs=1e-6)
-    # The best model's own curve, not the earlier epoch's figure shared by mistake.
-    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"] != trajectory["data"]
 
 
-def test_an_epoch_the_run_did_not_keep_falls_back_with_a_warning():
-    at = page("pages/predict.py", epoch="9")
+def test_a_moment_outside_the_run_falls_back_with_a_warning_naming_the_range():
+    at = page("pages/predict.py", at="9")
     assert not at.exception
-    assert "no snapshot of epoch 9" in at.warning[0].value
-    assert "epoch" not in at.query_params
+    assert "no weights at epoch 9; it has epochs 0 to 1" in at.warning[0].value
+    assert "at" not in at.query_params
 
 
-def test_a_run_saved_before_snapshots_has_no_epoch_slider(tmp_path, monkeypatch):
+def test_the_gates_page_opens_the_moment_of_the_link_and_plays_a_gate(runs_root):
+    snapshot = inside_first_epoch(runs_root)
+    at = page("pages/gates.py", sentence=SENTENCE, at=str(snapshot.epoch))
+    assert not at.exception
+    assert at.select_slider[0].value == snapshot.step
+    training = chart(at, "Inside, as it learned")
+    assert training["layout"]["sliders"][0]["active"] == snapshot.index
+    assert training["frames"][0]["data"][-1]["type"] == "heatmap"
+    assert "forget gate" in json.dumps(training["layout"]["annotations"])
+
+
+def test_a_run_saved_before_snapshots_has_no_slider(tmp_path, monkeypatch):
     import shutil
 
     legacy = Path(__file__).parents[1] / "fixtures" / "runs_v1" / "demo-en-lstm"
     shutil.copytree(legacy, tmp_path / "old" / "demo-en-lstm")
     monkeypatch.setenv("LSTM_STUDIO_RUNS", str(tmp_path / "old"))
-    at = page("pages/predict.py", text=SENTENCE, epoch="1")
+    at = page("pages/predict.py", text=SENTENCE, at="1")
     assert not at.exception
-    assert not at.select_slider and "kept no weights per epoch" in all_text(at)
+    assert not at.select_slider and "kept no weights through training" in all_text(at)
     assert len(at.get("plotly_chart")) == 1  # no training to play through
 
 

@@ -9,8 +9,8 @@ from tests.test_config import Throwaway
 
 # The labels people (and the browser tests) find the settings by, by column.
 LABELS = {
-    "model": ["Cell", "Embedding size", "Word dropout", "Embedding dropout", "Units", "Layers", "Bidirectional", "Pooling", "Dropout",
-              "Recurrent dropout"],
+    "model": ["Cell", "Embedding size", "Word dropout", "Embedding dropout", "Units", "Layers",
+              "Bidirectional", "Pooling", "Dropout", "Recurrent dropout"],
     "training": ["Epochs", "Batch size", "Learning rate", "Learning-rate schedule", "Optimizer",
                  "Early stopping patience", "Class weights", "Seed"],
     "text": ["Vocabulary size", "Max length (tokens)", "Validation share", "Test share",

@@ -108,8 +108,13 @@ def parse(page: str) -> Tags:
 def test_the_zip_holds_the_run_files_under_a_folder_named_after_the_run(run_dir):
     with zipfile.ZipFile(io.BytesIO(run_archive(run_dir))) as archive:
         names = archive.namelist()
-        assert names == [f"{run_dir.name}/{name}" for name in ARCHIVE_FILES]
+        snapshots = sorted(p.relative_to(run_dir).as_posix()
+                           for p in (run_dir / "snapshots").glob("step-*.npz"))
+        assert len(snapshots) >= 3  # the initial weights, inside the first epoch, its end
+        assert names == [f"{run_dir.name}/{name}" for name in (*ARCHIVE_FILES, *snapshots)]
         assert archive.read(f"{run_dir.name}/model.keras") == (run_dir / "model.keras").read_bytes()
+        assert archive.read(f"{run_dir.name}/{snapshots[-1]}") == \
+            (run_dir / snapshots[-1]).read_bytes()
         config = json.loads(archive.read(f"{run_dir.name}/config.json"))
     assert config == read_json(run_dir / "config.json")
     assert not any(name.endswith(("data.parquet", ".lock")) for name in names)
@@ -119,8 +124,15 @@ def test_a_run_stopped_before_testing_is_zipped_without_the_missing_files(run_di
     stopped = copy_run(run_dir, tmp_path, drop=("metrics.json", "predictions.csv"),
                        status="stopped")
     with zipfile.ZipFile(io.BytesIO(run_archive(stopped))) as archive:
-        names = {Path(name).name for name in archive.namelist()}
+        names = {Path(name).name for name in archive.namelist() if "/snapshots/" not in name}
     assert names == set(ARCHIVE_FILES) - {"metrics.json", "predictions.csv"}
+
+
+def test_deleting_a_run_takes_its_snapshots_with_it(run_dir, tmp_path):
+    copy = copy_run(run_dir, tmp_path)
+    assert list((copy / runs.SNAPSHOT_DIR).glob("step-*.npz"))
+    runs.delete_run(copy)
+    assert not copy.exists()
 
 
 @pytest.mark.parametrize("state", ["running", "queued"])

@@ -61,10 +61,10 @@ def test_old_runs_are_listed_as_finished_with_their_scores(runs_copy):
 
 
 @pytest.mark.parametrize("name", RUNS)
-def test_an_old_run_has_no_snapshots_and_says_so_when_asked_for_an_epoch(runs_copy, name):
+def test_an_old_run_has_no_snapshots_and_refuses_any_point_of_training(runs_copy, name):
     from lstm_core import StudioError
 
     run = load_run(runs_copy / name)
     assert run.snapshots() == []
     with pytest.raises(StudioError, match="kept no weights per epoch.*only its best model"):
-        run.at_epoch(1)
+        run.at_epoch(0)
