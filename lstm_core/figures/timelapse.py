@@ -124,7 +124,7 @@ def timelapse_figure(frames: Sequence[TimelapseFrame], *, layer: str = "recurren
     name = FIELD_NAMES.get(field, field.replace("_", " "))
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.45, 0.55],
                         vertical_spacing=0.1, subplot_titles=[
-                            "Probability after each token",
+                            "The verdict after each token",
                             f"{name}, {esc(layer)} ({esc(direction)}, "
                             f"{CELL_NAMES.get(first.cell, esc(first.cell))})"])
     flips = set(verdict_flips(frames))

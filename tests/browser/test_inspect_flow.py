@@ -22,7 +22,7 @@ def run_id(studio):
 
     config = RunConfig(text=TextConfig(max_len=40, vocab_size=500),
                        model=ModelConfig(embed_dim=8, units=6),
-                       train=TrainConfig(epochs=2, seed=1))
+                       train=TrainConfig(epochs=1, seed=1))
     run_dir = create_run(config, demo_examples(400), run_dir=studio.runs / "20990101-inspect")
     train_run(run_dir)
     return run_dir.name
@@ -52,16 +52,25 @@ def test_predict_an_example_sentence_shows_verdict_tokens_and_trajectory(page, s
     assert "text=the+food+was+not+good" in page.url
 
 
-def test_the_verdict_plays_through_the_epochs_from_a_linked_one(page, studio, run_id):
-    page.goto(url(studio, "predict", run=run_id, text="the food was not good", epoch="1"))
-    expect(page.get_by_text("After epoch 1: validation accuracy")).to_be_visible(timeout=60_000)
-    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')].some(
-        plot => ((plot._transitionData || {})._frames || []).length === 2)""", timeout=60_000)
-    training = page.locator(".js-plotly-plot", has_text="The verdict as training went on")
-    expect(training.locator(".slider-container")).to_contain_text("after epoch 1")
+def test_a_link_opens_a_moment_of_training_and_play_runs_to_the_last_snapshot(page, studio,
+                                                                             run_id):
+    from lstm_core.store.snapshots import format_epoch, list_snapshots
+
+    kept = list_snapshots(studio.runs / run_id)
+    moment = next(s for s in kept if 0 < s.epoch < 1)
+    at = format_epoch(moment.epoch)
+    page.goto(url(studio, "predict", run=run_id, text="the food was not good", at=at))
+    expect(page.get_by_text("Which words decided it")).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"""() => [...document.querySelectorAll('.js-plotly-plot')].some(
+        plot => ((plot._transitionData || {{}})._frames || []).length === {len(kept)})""",
+                           timeout=60_000)
+    training = page.locator(".js-plotly-plot", has_text="Inside, as it learned")
+    expect(training.locator(".slider-container")).to_contain_text(f"epoch {at}")
     training.locator(".updatemenu-button", has_text="Play").click()
-    expect(training.locator(".slider-container")).to_contain_text("after epoch 2", timeout=10_000)
-    assert "epoch=1" in page.url
+    last = format_epoch(kept[-1].epoch)
+    expect(training.locator(".slider-container")).to_contain_text(f"epoch {last} (best)",
+                                                                  timeout=15_000)
+    assert f"at={at}" in page.url
 
 
 def test_hostile_text_is_shown_as_text_never_run_as_html(page, studio, run_id):
