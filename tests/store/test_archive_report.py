@@ -196,6 +196,15 @@ def test_the_report_has_every_section_in_order(report, run_dir):
     assert "<b>forget gate</b>" in report  # what each gate does, in words
 
 
+def test_the_report_plays_the_sentence_through_every_snapshot(report, run_dir):
+    from lstm_core.store.snapshots import list_snapshots
+
+    timelapse = report[report.index('id="figure-timelapse"'):]
+    assert "Plotly.addFrames" in timelapse and "Inside, as it learned" in timelapse
+    # One slider step per snapshot, then Play and Pause.
+    assert timelapse.count('"method":"animate"') == len(list_snapshots(run_dir)) + 2
+
+
 def test_the_report_is_one_file_with_plotly_inlined_once_and_nothing_fetched(report):
     assert report.count(get_plotlyjs()) == 1
     page = parse(report)
