@@ -34,31 +34,30 @@ def snapshots(run_dir: Path) -> list[Snapshot]:
 
 
 @st.cache_resource(max_entries=48, show_spinner="Loading the weights of that moment...")
-def _snapshot_run(run_path: str, step: int, stamp: tuple[int, int]):
+def _snapshot_run(run_path: str, step: int, epoch: float, stamp: tuple[int, int]):
     from lstm_core.inspect.run import load_snapshot
     from lstm_core.inspect.web_process import prepare_for_models
 
     prepare_for_models()
-    snapshot = next(s for s in list_snapshots(Path(run_path)) if s.step == step)
-    return load_snapshot(run_path, snapshot.epoch)
+    return load_snapshot(run_path, epoch)  # the snapshot of ``step``: the last by its epoch
 
 
 def snapshot_run(run_dir: Path, snapshot: Snapshot):
     """The run at ``snapshot``, loaded once for all sessions (no saved model needed)."""
-    return _snapshot_run(str(run_dir), snapshot.step, file_stamp(snapshot.path))
+    return _snapshot_run(str(run_dir), snapshot.step, snapshot.epoch, file_stamp(snapshot.path))
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _frame(run_path: str, step: int, stamp: tuple[int, int], text: str):
+def _frame(run_path: str, step: int, epoch: float, stamp: tuple[int, int], text: str):
     from lstm_core.inspect.timelapse import read_at
 
-    snapshot = next(s for s in list_snapshots(Path(run_path)) if s.step == step)
-    return read_at(snapshot_run(Path(run_path), snapshot), text)
+    return read_at(_snapshot_run(run_path, step, epoch, stamp), text)
 
 
 def frames(run_dir: Path, text: str) -> list:
     """``text`` read at every snapshot so far; each reading computed once per server."""
-    return [_frame(str(run_dir), s.step, file_stamp(s.path), text) for s in snapshots(run_dir)]
+    return [_frame(str(run_dir), s.step, s.epoch, file_stamp(s.path), text)
+            for s in snapshots(run_dir)]
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -207,7 +206,7 @@ def show_when_learned(container, run_dir: Path) -> None:
     kept = snapshots(run_dir)
     if not kept:
         return
-    rows = _when_learned(str(run_dir), tuple((s.step, file_stamp(s.path)) for s in kept))
+    rows = _when_learned(str(run_dir), tuple((s.step, s.epoch, file_stamp(s.path)) for s in kept))
     if not rows:
         return
     container.markdown("**When did it learn this?** The first point of training at which each "
@@ -224,5 +223,5 @@ def show_when_learned(container, run_dir: Path) -> None:
 def _when_learned(run_path: str, kept: tuple):
     from lstm_core.inspect.timelapse import when_learned
 
-    run = _snapshot_run(run_path, kept[-1][0], kept[-1][1])
-    return when_learned(run)
+    step, epoch, stamp = kept[-1]
+    return when_learned(_snapshot_run(run_path, step, epoch, stamp))
