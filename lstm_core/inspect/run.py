@@ -167,9 +167,22 @@ class Run:
         scratch = self.at_snapshot(snapshots[0])
         yield snapshots[0], scratch
         for snapshot in snapshots[1:]:
-            _load_snapshot(scratch.model, snapshot, self.path.name)
-            scratch.snapshot, scratch.epoch = snapshot, snapshot.epoch
+            scratch.move_to(snapshot)
             yield snapshot, scratch
+
+    def move_to(self, snapshot: Snapshot) -> None:
+        """Put ``snapshot``'s weights into this run's own model, in place: one model and one
+        compiled forward pass for every snapshot. Only for a run at a snapshot (``at_epoch``,
+        ``load_snapshot``), never for a run whose model others use as the best one.
+
+        Raises:
+            StudioError: this run holds the best model, or the snapshot cannot be read.
+        """
+        if self.snapshot is None:
+            raise StudioError("move_to changes the model in place; call it on a run at a "
+                              "snapshot (Run.at_epoch), not on the run's best model.")
+        _load_snapshot(self.model, snapshot, self.path.name)
+        self.snapshot, self.epoch = snapshot, snapshot.epoch
 
     # ---- tokens and forward passes ------------------------------------------------------
 

@@ -6,6 +6,7 @@ each sentence at it once, and shares both with every session (``st.cache_resourc
 watching one run costs one forward pass per snapshot and sentence.
 """
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
 from lstm_core.inspect.examples import example_sentences
 from lstm_core.inspect.gates import TRACE_FIELDS
-from lstm_core.store.runs import SNAPSHOT_DIR
+from lstm_core.store.runs import CONFIG_FILE, SNAPSHOT_DIR
 from lstm_core.store.snapshots import Snapshot, format_epoch, list_snapshots, snapshot_at
 from pages.components.run_picker import AT_PARAM, loaded_run
 
@@ -47,11 +48,27 @@ def snapshot_run(run_dir: Path, snapshot: Snapshot):
     return _snapshot_run(str(run_dir), snapshot.step, snapshot.epoch, file_stamp(snapshot.path))
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _reader(run_path: str, first_epoch: float, config_stamp: tuple[int, int]):
+    """One model per run that takes each snapshot's weights in turn, and the lock that keeps
+    two sessions from swapping its weights at once."""
+    from lstm_core.inspect.run import load_snapshot
+    from lstm_core.inspect.web_process import prepare_for_models
+
+    prepare_for_models()
+    return load_snapshot(run_path, first_epoch), threading.Lock()
+
+
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _frame(run_path: str, step: int, epoch: float, stamp: tuple[int, int], text: str):
     from lstm_core.inspect.timelapse import read_at
 
-    return read_at(_snapshot_run(run_path, step, epoch, stamp), text)
+    kept = snapshots(Path(run_path))
+    snapshot = next(s for s in kept if s.step == step)
+    scratch, lock = _reader(run_path, kept[0].epoch, file_stamp(Path(run_path) / CONFIG_FILE))
+    with lock:
+        scratch.move_to(snapshot)
+        return read_at(scratch, text)
 
 
 def frames(run_dir: Path, text: str) -> list:

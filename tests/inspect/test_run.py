@@ -292,6 +292,17 @@ def test_through_training_gives_each_snapshots_own_answers(lstm_run):
     assert not np.array_equal(seen[0][1], seen[-1][1])
 
 
+def test_only_a_run_at_a_snapshot_moves_to_another(lstm_run):
+    first, last = lstm_run.snapshots()[0], lstm_run.snapshots()[-1]
+    with pytest.raises(StudioError, match="not on the run's best model"):
+        lstm_run.move_to(lstm_run.at_epoch(last["epoch"]).snapshot)
+    moving = lstm_run.at_epoch(first["epoch"])
+    moving.move_to(lstm_run.at_epoch(last["epoch"]).snapshot)
+    assert moving.epoch == last["epoch"]
+    assert [p.probabilities for p in moving.predict(TEXTS)] == \
+        [p.probabilities for p in lstm_run.at_epoch(last["epoch"]).predict(TEXTS)]
+
+
 @pytest.mark.parametrize("epoch", [-0.1, 2.5, 30])
 def test_a_point_outside_the_run_is_refused_naming_the_range(lstm_run, epoch):
     with pytest.raises(StudioError, match=r"no weights at epoch .*; it has epochs 0 to 2\."):
