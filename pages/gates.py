@@ -1,6 +1,7 @@
 """Gates: inside the LSTM, token by token, for any run and any sentence.
 
-Run, sentence, layer and direction are query parameters: a link opens the same view.
+Run, training time (``at``), sentence, layer and direction are query parameters: a link opens
+the same view.
 """
 
 import streamlit as st
@@ -13,9 +14,11 @@ from pages.components.gates_view import (
     show_comparison,
     show_heatmaps,
     show_sample_statistics,
+    show_timelapse,
     show_unit_lines,
 )
-from pages.components.run_picker import loaded_run, pick_run
+from pages.components.run_picker import pick_run
+from pages.components.timelapse_view import pick_moment, run_at
 
 ensure_app_navigation()
 
@@ -23,7 +26,7 @@ st.title("Gates")
 run_dir = pick_run(st.container())
 if run_dir is None:
     st.stop()
-run = loaded_run(run_dir)
+run = run_at(run_dir, pick_moment(st.container(), run_dir))
 
 sentence = choose_sentence(st.container(), run)
 trace = run.gates(sentence)
@@ -35,6 +38,7 @@ units = choose_units(st.container(), run, layer)
 
 show_heatmaps(st.container(), run, sentence, layer, trace.tokens, units)
 show_unit_lines(st.container(), run, sentence, layer, trace.tokens, units)
+show_timelapse(st.container(), run_dir, run, sentence, layer)
 
 st.header("Over many texts")
 show_sample_statistics(st.container(), run, layer)

@@ -1,6 +1,7 @@
 """Predict: sentences in, sentiment out, and how the verdict builds up token by token.
 
-The run and the sentences are query parameters, so a teacher can send a link to this view.
+The run, the training time (``at``) and the sentences are query parameters, so a teacher can
+send a link to this view.
 """
 
 import streamlit as st
@@ -13,7 +14,8 @@ from pages.components.predict_view import (
     show_predictions,
     show_sentence,
 )
-from pages.components.run_picker import loaded_run, pick_run
+from pages.components.run_picker import pick_run
+from pages.components.timelapse_view import pick_moment, run_at
 
 ensure_app_navigation()
 
@@ -21,7 +23,7 @@ st.title("Predict")
 run_dir = pick_run(st.container())
 if run_dir is None:
     st.stop()
-run = loaded_run(run_dir)
+run = run_at(run_dir, pick_moment(st.container(), run_dir))
 
 example_buttons(st.container(), run)
 sentences = sentence_input(st.container())

@@ -109,6 +109,21 @@ def test_gates_summary_names_each_layer_and_gate(run_dir, capsys):
         assert len(re.findall(rf"^  {field} +4 x 6  mean [+-]\d", out, re.MULTILINE)) == 2
 
 
+def test_predict_and_gates_answer_as_the_run_was_at_a_point_of_training(run_dir, loaded, capsys):
+    inside = [s["epoch"] for s in loaded.snapshots() if 0 < s["epoch"] < 1]
+    epoch = inside[-1] + 0.01  # between snapshots: the last one before
+    then = loaded.at_epoch(inside[-1])
+    assert main(["predict", str(run_dir), TEXTS[0], "--at-epoch", str(epoch), "--json"]) == 0
+    (answer,) = json.loads(capsys.readouterr().out)
+    want = then.predict(TEXTS[0])[0].probabilities
+    assert answer["probabilities"] == want != loaded.predict(TEXTS[0])[0].probabilities
+    assert main(["gates", str(run_dir), "the plot was dull", "--at-epoch", str(epoch),
+                 "--json"]) == 0
+    hidden = json.loads(capsys.readouterr().out)["layers"][0]["hidden"]
+    np.testing.assert_allclose(hidden, then.gates("the plot was dull").layers[0].values["hidden"],
+                               atol=1e-6)
+
+
 def _no_temp_files(folder: Path) -> None:
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
@@ -174,6 +189,10 @@ def test_user_mistakes_exit_2_with_one_error_line_before_tensorflow_loads(run_di
         ("predict", str(no_model), "hi"): r"no saved model",
         ("predict", "no-such-run", "hi"): r"There is no run 'no-such-run'",
         ("gates", str(tmp_path / "gone" / "run"), "hi"): r"does not exist",
+        ("predict", RUN_ID, "hi", "--at-epoch", "3"):
+            r"no weights at epoch 3; it has epochs 0 to 1\.$",
+        ("gates", RUN_ID, "hi", "--at-epoch", "-1"):
+            r"no weights at epoch -1; it has epochs 0 to 1\.$",
         ("score", RUN_ID, str(bad), "--text-col", "text", "--out", str(tmp_path / "o.csv")):
             r"bad\.csv",
         ("score", RUN_ID, str(good), "--text-col", "text", "--out", str(tmp_path / "o.csv")):
@@ -188,7 +207,6 @@ def test_user_mistakes_exit_2_with_one_error_line_before_tensorflow_loads(run_di
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, result.stderr)
         assert re.search(message, lines[0]), lines[0]
     assert not (tmp_path / "o.csv").exists()
-
 
 
 def test_score_refuses_an_input_column_it_would_overwrite(run_dir, tmp_path):

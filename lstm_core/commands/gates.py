@@ -1,4 +1,5 @@
-"""``gates RUN_DIR TEXT [--json]``: every gate and state of every recurrent layer, per token.
+"""``gates RUN_DIR TEXT [--at-epoch E] [--json]``: every gate and state of every recurrent layer,
+per token; with ``--at-epoch``, as they were at that point of training.
 
 With ``--json``, ``GateTrace.to_dict()``: {tokens, token_ids, layers: [{layer, direction, <field>:
 [[value per unit] per token]}]}, where the fields are what the cell has (LSTM: input_gate,
@@ -15,19 +16,20 @@ import json
 import numpy as np
 
 from lstm_core.cli import SUCCESS
-from lstm_core.commands.predict import RUN_HELP, open_run
+from lstm_core.commands.predict import AT_EPOCH_HELP, RUN_HELP, open_run
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", metavar="RUN_DIR", help=RUN_HELP)
     parser.add_argument("text", metavar="TEXT", help="one text, quoted")
+    parser.add_argument("--at-epoch", type=float, metavar="E", help=AT_EPOCH_HELP)
     parser.add_argument("--json", action="store_true",
                         help="print every value: {tokens, token_ids, layers: [{layer, "
                              "direction, <gate>: [[value per unit] per token]}]}")
 
 
 def run(args: argparse.Namespace) -> int:
-    trace = open_run(args.run).gates(args.text)
+    trace = open_run(args.run, args.at_epoch).gates(args.text)
     if args.json:
         # Compact: a 100-token text through a 128-unit LSTM is ~77,000 numbers.
         print(json.dumps(trace.to_dict(), ensure_ascii=False, separators=(",", ":")))

@@ -2,8 +2,9 @@
 
 The file holds everything a stakeholder needs to judge a run: the data, the settings, the
 training curves, the test results beside the bag-of-words baseline, a few predictions (mistakes
-included) and the gates of one sentence. Plotly's JavaScript is inlined once, so the figures stay
-interactive offline and the file can be mailed; nothing is fetched from the network.
+included), the gates of one sentence and its timelapse through training. Plotly's JavaScript is
+inlined once, so the figures (the timelapse's Play included) stay interactive offline and the
+file can be mailed; nothing is fetched from the network.
 
 Texts, labels, tokens, file names and messages come from the user, so every one of them is
 HTML-escaped before it enters the page (the figures escape theirs, see ``figures.style.esc``).
@@ -25,6 +26,7 @@ from lstm_core.errors import StudioError
 from lstm_core.figures.curves import training_curves
 from lstm_core.figures.gates import gate_heatmaps
 from lstm_core.figures.results import accuracy_comparison, confusion_matrix_figure, roc_figure
+from lstm_core.figures.timelapse import timelapse_figure
 from lstm_core.figures.tokens import trajectory_figure
 from lstm_core.fileio import atomic_write_text, read_json
 from lstm_core.inspect.gates import EXPLANATIONS, TRACE_FIELDS, most_active_units
@@ -342,8 +344,25 @@ def _gates_section(run_dir: Path, status: dict, sentence: str | None, run) -> st
         "<ul>" + "".join(f"<li><b>{_e(name.replace('_', ' '))}</b>: {_e(EXPLANATIONS[name])}</li>"
                          for name in TRACE_FIELDS.get(layer.cell, ()) if name in EXPLANATIONS)
         + "</ul>",
+        *_timelapse(run, sentence, layer),
     ]
     return _section(title, *parts)
+
+
+def _timelapse(run, sentence: str, layer) -> list[str]:
+    """The sentence at every snapshot of training, to play: how the run learned to read it.
+    Nothing for a run saved before snapshots were kept."""
+    from lstm_core.inspect.timelapse import timelapse
+
+    frames = timelapse(run, sentence)
+    if len(frames) < 2:
+        return []
+    fields = TRACE_FIELDS.get(layer.cell, ())
+    field = "forget_gate" if "forget_gate" in fields else fields[0]
+    return [f"<p>The same sentence as the run learned it: {len(frames)} snapshots of the weights, "
+            "from the initial ones to the end of training. Press Play, or drag the slider.</p>",
+            _figure(timelapse_figure(frames, layer=layer.layer, direction=layer.direction,
+                                     field=field), "timelapse")]
 
 
 # --- the page -------------------------------------------------------------------------------

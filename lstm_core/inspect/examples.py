@@ -31,6 +31,13 @@ EXAMPLE_SENTENCES = {
     },
 }
 LANGUAGES = tuple(EXAMPLE_SENTENCES)
+# The verdict a model that reads word order gives each example that has a clear one: what "When
+# did it learn this" waits for (``inspect.timelapse.when_learned``).
+EXAMPLE_VERDICTS = {
+    "en": {"negation": "negative", "double negation": "positive", "contrast": "positive",
+           "long range": "negative"},
+    "zh": {"negation": "negative", "contrast": "positive", "long range": "negative"},
+}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,7 @@ from lstm_core.inspect.flow import GradientFlow, LayerFlow, gradient_flow
 from lstm_core.inspect.gates import SATURATING, TRACE_FIELDS, LayerTrace, trace_layers
 from lstm_core.model.batching import compile_forward, predict_proba
 from lstm_core.store import runs
+from lstm_core.store.snapshots import Snapshot, list_snapshots, read_snapshot, snapshot_at
 from lstm_core.text.processor import TextProcessor, guess_language
 from lstm_core.text.vocab import UNK_ID, Vocabulary, truncate
 
@@ -96,14 +98,21 @@ class GateTrace:
 
 
 class Run:
-    """A trained run ready for prediction and inspection. Build it with ``load_run``."""
+    """A trained run ready for prediction and inspection. Build it with ``load_run``.
 
-    def __init__(self, path: Path, config: RunConfig, vocab: Vocabulary, model, baseline) -> None:
+    ``snapshot`` is None for the best model (model.keras), else the snapshot whose weights the
+    model holds (``at_epoch``); ``epoch`` is that snapshot's epoch.
+    """
+
+    def __init__(self, path: Path, config: RunConfig, vocab: Vocabulary, model, baseline,
+                 snapshot: Snapshot | None = None) -> None:
         self.path = Path(path)
         self.config = config
         self.vocab = vocab
         self.model = model
         self.baseline = baseline
+        self.snapshot = snapshot
+        self.epoch = None if snapshot is None else snapshot.epoch
         self.labels = list(vocab.labels)
         self.processor = TextProcessor(config.text)
         self._forward = compile_forward(model)
@@ -118,6 +127,63 @@ class Run:
         if demo is not None:
             return demo
         return guess_language(self.vocab.tokens[UNK_ID + 1:UNK_ID + 1 + LANGUAGE_TOKENS])
+
+    # ---- the run as it learned ----------------------------------------------------------
+
+    def snapshots(self) -> list[dict]:
+        """The points of training whose weights were kept, oldest first: {index, step, epoch}
+        (epoch a float: 0.1 is a tenth of the first) with the figures logged there (loss,
+        accuracy, val_loss, val_accuracy, best); [] for a run saved before snapshots were kept."""
+        return [snapshot.to_dict() for snapshot in list_snapshots(self.path)]
+
+    def at_epoch(self, epoch: float) -> Run:
+        """This run as it was at the last snapshot at or before ``epoch`` (0: the initial
+        weights): predict and look inside the model as it was then. The preprocessing and the
+        vocabulary are the run's own, as in training.
+
+        Raises:
+            StudioError: the run kept no snapshots, or ``epoch`` lies outside those it kept.
+        """
+        return self.at_snapshot(snapshot_at(self.path, epoch))
+
+    def at_snapshot(self, snapshot: Snapshot) -> Run:
+        """This run with the weights of ``snapshot`` (one of ``list_snapshots(run.path)``)."""
+        import keras
+
+        model = keras.models.clone_model(self.model)
+        _load_snapshot(model, snapshot, self.path.name)
+        _use_lean_loops_off_gpu(model)
+        return Run(self.path, self.config, self.vocab, model, self.baseline, snapshot=snapshot)
+
+    def through_training(self) -> Iterator[tuple[Snapshot, Run]]:
+        """Each kept snapshot, oldest first, with the run as it was there: how training taught
+        the model to read a text. Nothing for a run without snapshots.
+
+        One copy of the model takes each snapshot's weights in turn (its forward pass compiled
+        once), so use each run before taking the next.
+        """
+        snapshots = list_snapshots(self.path)
+        if not snapshots:
+            return
+        scratch = self.at_snapshot(snapshots[0])
+        yield snapshots[0], scratch
+        for snapshot in snapshots[1:]:
+            scratch.move_to(snapshot)
+            yield snapshot, scratch
+
+    def move_to(self, snapshot: Snapshot) -> None:
+        """Put ``snapshot``'s weights into this run's own model, in place: one model and one
+        compiled forward pass for every snapshot. Only for a run at a snapshot (``at_epoch``,
+        ``load_snapshot``), never for a run whose model others use as the best one.
+
+        Raises:
+            StudioError: this run holds the best model, or the snapshot cannot be read.
+        """
+        if self.snapshot is None:
+            raise StudioError("move_to changes the model in place; call it on a run at a "
+                              "snapshot (Run.at_epoch), not on the run's best model.")
+        _load_snapshot(self.model, snapshot, self.path.name)
+        self.snapshot, self.epoch = snapshot, snapshot.epoch
 
     # ---- tokens and forward passes ------------------------------------------------------
 
@@ -342,6 +408,25 @@ class Run:
         }
 
 
+def _load_snapshot(model, snapshot: Snapshot, run_name: str) -> None:
+    try:
+        model.set_weights(read_snapshot(snapshot.path))
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise StudioError(f"The snapshot at epoch {snapshot.epoch:g} of run {run_name} cannot be "
+                          f"read ({exc}).") from None
+
+
+def _use_lean_loops_off_gpu(model) -> None:
+    """The lean recurrent loop where there is no GPU (the web server): the same probabilities,
+    less work per step."""
+    import tensorflow as tf
+
+    from lstm_core.model.rnn_loop import use_lean_loops
+
+    if not tf.config.list_logical_devices("GPU"):  # none in the web server (web_process)
+        use_lean_loops(model)
+
+
 def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     """Pearson r, or None when either side is constant (r is undefined there)."""
     if x.std() == 0 or y.std() == 0:
@@ -373,10 +458,8 @@ def load_run(path: str | Path) -> Run:
         StudioError: the directory is not a run, or has no saved model yet.
     """
     import keras
-    import tensorflow as tf
 
     from lstm_core.model import build as models  # noqa: F401 - registers SequencePooling for loading
-    from lstm_core.model.rnn_loop import use_lean_loops
     from lstm_core.training.baseline import BagOfWordsBaseline
 
     path = Path(path)
@@ -391,9 +474,32 @@ def load_run(path: str | Path) -> Run:
         model = keras.models.load_model(path / runs.MODEL_FILE, compile=False, safe_mode=True)
     except (OSError, ValueError) as exc:
         raise StudioError(f"The model of run {path.name} cannot be loaded ({exc}).") from None
-    if not tf.config.list_logical_devices("GPU"):  # none in the web server (web_process)
-        use_lean_loops(model)  # the same probabilities, less work per step
+    _use_lean_loops_off_gpu(model)
     baseline_path = path / runs.BASELINE_FILE
     baseline = BagOfWordsBaseline.load(baseline_path) if baseline_path.is_file() else None
     return Run(path, config, vocab, model, baseline)
+
+
+def load_snapshot(path: str | Path, epoch: float) -> Run:
+    """The run as at its last snapshot at or before ``epoch``, built from its settings and
+    vocabulary, so it needs no saved model: what the Train page looks inside while the run is
+    still training (its first model is saved only after the first epoch).
+
+    Raises:
+        StudioError: not a run, no vocabulary yet, or ``epoch`` outside the snapshots kept.
+    """
+    from lstm_core.model.build import build_model
+
+    path = Path(path)
+    if not (path / runs.CONFIG_FILE).is_file():
+        raise StudioError(f"{path} is not a run directory (it has no config.json).")
+    snapshot = snapshot_at(path, epoch)
+    if not (path / runs.VOCAB_FILE).is_file():
+        raise StudioError(f"Run {path.name} has no vocabulary yet; wait for training to start.")
+    config = RunConfig.from_dict(read_json(path / runs.CONFIG_FILE))
+    vocab = Vocabulary.load(path / runs.VOCAB_FILE)
+    model = build_model(config.model, vocab.size, len(vocab.labels))
+    _load_snapshot(model, snapshot, path.name)
+    _use_lean_loops_off_gpu(model)
+    return Run(path, config, vocab, model, None, snapshot=snapshot)
 

@@ -1,8 +1,9 @@
 """A run as one download, and several runs' settings side by side.
 
 ``run_archive`` packs what is needed to use or audit a run elsewhere (model, vocabulary, config,
-baseline, metrics, predictions, the training log and the final status) into one zip, built in
-memory. ``hyperparameter_table`` lines up the config.json of several runs, one column per run.
+baseline, metrics, predictions, the training log, the final status, the snapshots) into one zip,
+built in memory. ``hyperparameter_table`` lines up the config.json of several runs, one column
+per run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from lstm_core.store.runs import (
     RunSummary,
     read_status,
 )
+from lstm_core.store.snapshots import snapshot_file, snapshot_steps
 
 # What a download holds, in this order; data.parquet (the user's own texts) is left out.
 ARCHIVE_FILES = (CONFIG_FILE, VOCAB_FILE, MODEL_FILE, BASELINE_FILE, METRICS_FILE,
@@ -38,7 +40,8 @@ def run_archive(run_dir: Path) -> bytes:
     """The run's files as a zip, all under a folder named after the run id.
 
     Only the files of ``ARCHIVE_FILES`` that exist are packed, so a run stopped before testing
-    gives a zip without metrics.json and predictions.csv.
+    gives a zip without metrics.json and predictions.csv; then the snapshots, stored as they are
+    (weights hardly compress).
 
     Args:
         run_dir: the run directory.
@@ -69,6 +72,10 @@ def run_archive(run_dir: Path) -> bytes:
             path = run_dir / name
             if path.is_file():
                 archive.write(path, f"{run_dir.name}/{name}")
+        for step in snapshot_steps(run_dir):
+            path = snapshot_file(run_dir, step)
+            archive.write(path, f"{run_dir.name}/{path.relative_to(run_dir).as_posix()}",
+                          compress_type=zipfile.ZIP_STORED)
     return buffer.getvalue()
 
 

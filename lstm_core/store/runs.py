@@ -2,10 +2,11 @@
 
 A run directory holds ``config.json`` (RunConfig), ``data.parquet`` (the examples with their
 split), ``status.json``, ``events.jsonl``, ``vocab.json``, ``model.keras``, ``baseline.json``,
-``metrics.json`` and ``predictions.csv``, and while a run can still be resumed ``backup/`` (the
-variables, optimizer state and number of its last finished epoch). The app, the CLI and the
-training process talk only through these files, so a run started anywhere can be watched,
-stopped or listed from anywhere, and a restart of the web server loses nothing.
+``metrics.json``, ``predictions.csv``, ``snapshots/`` (the weights at points of training) and,
+while a run can still be resumed, ``backup/`` (the variables, optimizer state and number of its
+last finished epoch). The app, the CLI and the training process talk only through these files,
+so a run started anywhere can be watched, stopped or listed from anywhere, and a restart of the
+web server loses nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ STOP_FILE = "STOP"
 LOG_FILE = "worker.log"
 BACKUP_DIR = "backup"
 BACKUP_FILE = "latest.npz"  # in BACKUP_DIR; written by callbacks.EpochBackup
+SNAPSHOT_DIR = "snapshots"  # the weights at points of training; see store/snapshots.py
 STATUS_LOCK_FILE = ".status.lock"
 
 # Two start stamps of one process differ by float rounding only; a pid the OS hands on is

@@ -2,8 +2,9 @@
 
 ``Validation`` scores the validation texts at each epoch's end, ``EventLog`` appends metrics to
 events.jsonl (flushed each line, as Keras' CSVLogger does), ``RunGuard`` honours a stop request
-and a NaN loss within one batch, ``EpochBackup`` keeps what a resumed run needs, and
-``BestModelKeeper`` saves the model with the lowest validation loss so far, atomically.
+and a NaN loss within one batch, ``EpochBackup`` keeps what a resumed run needs, ``Snapshots``
+keeps the weights at points through training, and ``BestModelKeeper`` saves the model with the
+lowest validation loss so far, atomically.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import keras
 import numpy as np
+
+from lstm_core.store.snapshots import forget_after, plan_snapshots, snapshot_arrays, snapshot_file
 
 EPSILON = 1e-7  # Keras clips probabilities to [EPSILON, 1 - EPSILON] before the log
 
@@ -184,7 +187,25 @@ class RunGuard(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class EpochBackup(keras.callbacks.Callback):
+class _WholeEpochs(keras.callbacks.Callback):
+    """Counts the batches of the epoch under way: a stop cuts an epoch short, and only a whole
+    one is worth keeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches = batch + 1
+
+    def epoch_was_whole(self) -> bool:
+        return self._batches >= self.params["steps"]
+
+
+class EpochBackup(_WholeEpochs):
     """After each whole epoch: the weights, the dropout seeds, the optimizer's state and the epoch
     count, in one file, so a resumed run learns what an uninterrupted one would have (test).
 
@@ -197,16 +218,9 @@ class EpochBackup(keras.callbacks.Callback):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = Path(path)
-        self._batches = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._batches = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._batches = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._batches < self.params["steps"]:
+        if not self.epoch_was_whole():
             return
         arrays = {"epoch": np.array(epoch + 1)}
         for owner, variables in (("model", self.model.variables),
@@ -215,6 +229,46 @@ class EpochBackup(keras.callbacks.Callback):
                        for i, v in enumerate(variables)}
         self.path.parent.mkdir(exist_ok=True)
         _write_atomic(self.path, lambda tmp: np.savez(tmp, **arrays))
+
+
+class Snapshots(keras.callbacks.Callback):
+    """The model's weights at the steps ``plan_snapshots`` picks (the initial ones, a few inside
+    the first epoch, epoch ends), as ``snapshot_file(run_dir, step)``: the run as it learned.
+
+    Written after the batch that reaches the step, so an epoch cut short by a stop keeps only
+    the steps it did reach. A resumed run first drops the snapshots after its backup's epoch and
+    writes them again, so it ends with those of an uninterrupted run (test).
+    """
+
+    def __init__(self, run_dir: Path, initial_epoch: int = 0) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.initial_epoch = initial_epoch
+        self.plan: set[int] = set()
+        self._epoch = initial_epoch
+
+    def on_train_begin(self, logs=None):
+        steps, epochs = self.params["steps"], self.params["epochs"]
+        size = sum(math.prod(w.shape) * np.dtype(w.dtype).itemsize for w in self.model.weights)
+        self.plan = set(plan_snapshots(epochs, steps, size))
+        start = self.initial_epoch * steps
+        forget_after(self.run_dir, start)
+        if start in self.plan and not snapshot_file(self.run_dir, start).is_file():
+            self._write(start)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self._epoch * self.params["steps"] + batch + 1
+        if step in self.plan:
+            self._write(step)
+
+    def _write(self, step: int) -> None:
+        path = snapshot_file(self.run_dir, step)
+        arrays = snapshot_arrays(step, self.params["steps"], self.model.get_weights())
+        path.parent.mkdir(exist_ok=True)
+        _write_atomic(path, lambda tmp: np.savez(tmp, **arrays))
 
 
 def restore_backup(path: Path, model: keras.Model) -> int:

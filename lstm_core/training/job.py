@@ -35,6 +35,7 @@ from lstm_core.training.callbacks import (
     EpochBackup,
     EventLog,
     RunGuard,
+    Snapshots,
     Validation,
     restore_backup,
     save_model_atomic,
@@ -45,6 +46,9 @@ from lstm_core.training.fit_setup import graph_rewrites_off, prepare_fit
 from lstm_core.training.prepare import PreparedData, prepare_data
 from lstm_core.training.resume import backed_up_epoch, backup_file, saved_best_loss
 from lstm_core.training.train import Progress
+
+# Off only in bench/bench_snapshots.py, which measures what the snapshots cost a run.
+KEEP_SNAPSHOTS = True
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ def _callbacks(job: Job, data: PreparedData, batches_per_epoch: int, validation:
     train = job.config.train
     callbacks = [
         EpochBackup(job.backup),
+        *([Snapshots(job.run_dir, job.initial_epoch)] if KEEP_SNAPSHOTS else []),
         *validation,  # before every callback that reads val_loss
         EventLog(job.run_dir / runs.EVENTS_FILE, batch_size=train.batch_size,
                  batches_per_epoch=batches_per_epoch, log_every=train.log_every,

@@ -13,8 +13,9 @@ from lstm_core.inspect.gates import (
     most_active_units,
     most_correlated_units,
 )
-from pages.components.run_picker import loaded_run, model_version
+from pages.components.run_picker import model_version
 from pages.components.shared_figures import shared_figure
+from pages.components.timelapse_view import run_at, snapshots, timelapse_chart
 
 SAMPLE_TEXTS = 200
 UNIT_CHOICES = ("most active in this sentence", "most correlated with the label", "hand-picked")
@@ -53,9 +54,11 @@ def choose_layer(container, trace):
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading many texts through the network...")
-def _sample_statistics(run_path: str, model_stamp: tuple[int, int], layer: str,
-                       direction: str) -> tuple:
-    run = loaded_run(Path(run_path))
+def _sample_statistics(run_path: str, model_stamp: tuple[int, int], step: int | None,
+                       layer: str, direction: str) -> tuple:
+    snapshot = None if step is None else next(s for s in snapshots(Path(run_path))
+                                              if s.step == step)
+    run = run_at(Path(run_path), snapshot)
     texts, labels = run.sample_texts(SAMPLE_TEXTS)
     stats = run.gate_stats(texts)
     units = run.unit_dictionary(texts, labels, layer=layer, direction=direction)
@@ -63,7 +66,8 @@ def _sample_statistics(run_path: str, model_stamp: tuple[int, int], layer: str,
 
 
 def _statistics(run, layer) -> tuple:
-    return _sample_statistics(str(run.path), model_version(run.path), layer.layer,
+    step = None if run.snapshot is None else run.snapshot.step
+    return _sample_statistics(str(run.path), model_version(run.path), step, layer.layer,
                               layer.direction)
 
 
@@ -132,3 +136,16 @@ def show_comparison(container, run, layer) -> None:
         lambda: comparison_figure(run.compare(text_a, text_b), run.labels, field=field,
                                   layer=layer.layer, direction=layer.direction))
     container.plotly_chart(figure, key="comparison")
+
+
+def show_timelapse(container, run_dir: Path, run, sentence: str, layer) -> None:
+    """The sentence through training, one gate or state of the chosen layer: Play runs it from
+    the first snapshot to the last."""
+    if len(snapshots(run_dir)) < 2:
+        return
+    fields = list(TRACE_FIELDS[layer.cell])
+    field = container.selectbox("Play through training, showing", fields, key="timelapse-field",
+                                index=fields.index("forget_gate") if "forget_gate" in fields
+                                else 0, format_func=lambda f: f.replace("_", " "))
+    timelapse_chart(container, run_dir, sentence, layer=layer.layer, direction=layer.direction,
+                    field=field, start=run.snapshot)

@@ -16,6 +16,7 @@ from lstm_core.store.runs import ACTIVE_STATES, read_status, stop_requested
 from lstm_core.training.train import request_stop, resume_point
 from pages.components.run_results import show_results
 from pages.components.teacher import NOT_YOURS, may_manage
+from pages.components.timelapse_view import inside_as_it_learns, show_when_learned
 
 REFRESH_S = 1.0
 
@@ -61,7 +62,9 @@ def _live(run_dir: str) -> None:
                 "Queued: starting the training process...", icon="⏳")
     st.progress(progress["fraction"], text=_progress_text(progress))
     st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}")
-    st.plotly_chart(training_curves(events), key=f"curves-{path.name}")
+    curves, inside = st.columns(2)
+    curves.plotly_chart(training_curves(events), key=f"curves-{path.name}")
+    inside_as_it_learns(inside, path, live=True)
     allowed = may_manage(status.get("owner"))
     if st.button("Stop", icon=":material/stop:", disabled=stop_requested(path) or not allowed,
                  help="Stops after the current batch and keeps the best model so far."
@@ -82,8 +85,11 @@ def _show_ended(container, run_dir: Path, status: dict) -> None:
         container.error(f"This run {state}: {message}")
     _offer_resume(container, run_dir)
     events = read_events(run_dir)
+    curves, inside = container.columns(2)
     if events:
-        container.plotly_chart(training_curves(events), key=f"curves-{run_dir.name}")
+        curves.plotly_chart(training_curves(events), key=f"curves-{run_dir.name}")
+    inside_as_it_learns(inside, run_dir, live=False)
+    show_when_learned(container, run_dir)
     show_results(container, run_dir)
 
 

@@ -8,6 +8,7 @@ from lstm_core.figures.tokens import importance_html, trajectory_figure
 from lstm_core.inspect.examples import example_sentences
 from lstm_core.inspect.run import FLAG_MEANINGS
 from pages.components.shared_figures import shared_figure
+from pages.components.timelapse_view import snapshots, timelapse_chart
 
 MAX_SENTENCES = 200
 
@@ -78,6 +79,15 @@ def show_sentence(container, run, sentence: str) -> None:
     figure = shared_figure(run, ("trajectory", sentence),
                            lambda: trajectory_figure(run.trajectory(sentence)))
     container.plotly_chart(figure, key="trajectory")
+    show_training(container, run, sentence)
+
+
+def show_training(container, run, sentence: str) -> None:
+    """The same sentence at every snapshot of training, to play through: how the run learned
+    to read it. Runs with fewer than two snapshots have nothing to play."""
+    if len(snapshots(run.path)) < 2:
+        return
+    timelapse_chart(container, run.path, sentence, start=run.snapshot, key="trajectory-training")
 
 
 def score_file(container, run) -> None:

@@ -8,6 +8,8 @@ from lstm_core.errors import StudioError
 from lstm_core.fileio import file_stamp
 from lstm_core.store.runs import MODEL_FILE, resolve_run, runs_with_model
 
+AT_PARAM = "at"  # a point of training; see timelapse_view.pick_moment
+
 
 @st.cache_resource(max_entries=16, show_spinner="Loading the model...")
 def _load(run_path: str, model_stamp: tuple[int, int]):
@@ -25,6 +27,7 @@ def model_version(run_dir: Path) -> tuple[int, int]:
 
 
 def loaded_run(run_dir: Path):
+    """The run's saved (best) model, loaded once for all sessions."""
     return _load(str(run_dir), model_version(run_dir))
 
 
@@ -50,5 +53,7 @@ def pick_run(container) -> Path | None:
               for r in runs}
     chosen = container.selectbox("Run", ids, index=ids.index(wanted), format_func=labels.get,
                                  help="Runs with a saved model; finished ones first.")
+    if chosen != wanted:  # another run: a moment chosen in the last one means nothing here
+        st.query_params.pop(AT_PARAM, None)
     st.query_params["run"] = chosen
     return next(r.path for r in runs if r.run_id == chosen)

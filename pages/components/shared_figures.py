@@ -19,9 +19,10 @@ def _built(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
 
 
 def shared_figure(run, key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
-    """``build()``, or the figure a session already built for the same run, model and ``key``.
+    """``build()``, or the figure a session already built for the same run, model, epoch and
+    ``key``.
 
     ``key`` must name every input of ``build`` other than the run (a figure kind first). The
     figure is never changed after building: ``st.plotly_chart`` serialises a copy.
     """
-    return _built((str(run.path), model_version(run.path), *key), build)
+    return _built((str(run.path), model_version(run.path), run.epoch, *key), build)

@@ -52,6 +52,27 @@ def test_predict_an_example_sentence_shows_verdict_tokens_and_trajectory(page, s
     assert "text=the+food+was+not+good" in page.url
 
 
+def test_a_link_opens_a_moment_of_training_and_play_runs_to_the_last_snapshot(page, studio,
+                                                                             run_id):
+    from lstm_core.store.snapshots import format_epoch, list_snapshots
+
+    kept = list_snapshots(studio.runs / run_id)
+    moment = next(s for s in kept if 0 < s.epoch < 1)
+    at = format_epoch(moment.epoch)
+    page.goto(url(studio, "predict", run=run_id, text="the food was not good", at=at))
+    expect(page.get_by_text("Which words decided it")).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"""() => [...document.querySelectorAll('.js-plotly-plot')].some(
+        plot => ((plot._transitionData || {{}})._frames || []).length === {len(kept)})""",
+                           timeout=60_000)
+    training = page.locator(".js-plotly-plot", has_text="Inside, as it learned")
+    expect(training.locator(".slider-container")).to_contain_text(f"epoch {at}")
+    training.locator(".updatemenu-button", has_text="Play").click()
+    last = format_epoch(kept[-1].epoch)
+    expect(training.locator(".slider-container")).to_contain_text(f"epoch {last} (best)",
+                                                                  timeout=15_000)
+    assert f"at={at}" in page.url
+
+
 def test_hostile_text_is_shown_as_text_never_run_as_html(page, studio, run_id):
     page.goto(url(studio, "predict", run=run_id, text=f"the food was {XSS} good"))
     expect(page.get_by_text("Which words decided it")).to_be_visible(timeout=60_000)

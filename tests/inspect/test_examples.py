@@ -54,3 +54,14 @@ def test_an_unknown_language_is_refused():
 def test_callers_cannot_change_the_examples():
     example_sentences("en")["negation"] = "changed"
     assert example_sentences("en")["negation"] == "the food was not good"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_verdicts_waited_for_name_examples_and_demo_classes(language):
+    from lstm_core.data.demo import NEGATIVE, POSITIVE
+    from lstm_core.inspect.examples import EXAMPLE_VERDICTS
+
+    verdicts = EXAMPLE_VERDICTS[language]
+    assert set(verdicts) <= set(example_sentences(language))
+    assert set(verdicts.values()) <= {NEGATIVE, POSITIVE}
+    assert {"negation", "contrast", "long range"} <= set(verdicts)

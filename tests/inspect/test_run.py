@@ -205,3 +205,167 @@ def test_a_runs_language_comes_from_its_demo_source_else_from_its_vocabulary(tmp
     config["data"]["source"] = "uploads/reviews.csv"
     (run_dir / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert load_run(run_dir).language == language
+
+
+# ---- the run as it learned ------------------------------------------------------------------
+
+
+def restored(run, snapshot: dict):
+    """The run loaded afresh, its model given a snapshot file's weights by hand."""
+    from lstm_core.store.snapshots import read_snapshot, snapshot_file
+
+    fresh = load_run(run.path)
+    fresh.model.set_weights(read_snapshot(snapshot_file(run.path, snapshot["step"])))
+    return fresh
+
+
+def test_snapshots_run_from_the_initial_weights_through_the_first_epoch_to_the_last(lstm_run):
+    from lstm_core.store.events import read_events
+    from lstm_core.store.runs import read_status
+
+    snapshots = lstm_run.snapshots()
+    epochs = [s["epoch"] for s in snapshots]
+    assert [s["index"] for s in snapshots] == list(range(len(snapshots)))
+    assert epochs[0] == 0.0 and epochs[-2:] == [1.0, 2.0]
+    assert len([e for e in epochs if 0 < e < 1]) >= 2 and epochs == sorted(epochs)
+    assert all(isinstance(e, float) for e in epochs)
+    steps_per_epoch = snapshots[-1]["step"] // 2
+    assert [s["step"] / steps_per_epoch for s in snapshots] == epochs
+    logged = [e for e in read_events(lstm_run.path) if e["event"] == "epoch"]
+    assert [(s["loss"], s["val_loss"]) for s in snapshots[-2:]] == \
+        [(e["loss"], e["val_loss"]) for e in logged]
+    assert [s["epoch"] for s in snapshots if s["best"]] == \
+        [float(read_status(lstm_run.path)["best_epoch"])]
+    assert json.loads(json.dumps(snapshots)) == snapshots
+
+
+@pytest.mark.parametrize("pick", [0, 1, -1])
+def test_at_epoch_answers_exactly_as_a_model_restored_from_that_snapshot(lstm_run, pick):
+    snapshot = lstm_run.snapshots()[pick]
+    then = lstm_run.at_epoch(snapshot["epoch"])
+    assert then.epoch == snapshot["epoch"] and lstm_run.epoch is None
+    by_hand = restored(lstm_run, snapshot)
+    for now, saved in zip(then.model.get_weights(), by_hand.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(now, saved)
+    assert [p.probabilities for p in then.predict(TEXTS)] == \
+        [p.probabilities for p in by_hand.predict(TEXTS)]
+    np.testing.assert_array_equal(then.gates(TEXTS[1]).layers[0].values["forget_gate"],
+                                  by_hand.gates(TEXTS[1]).layers[0].values["forget_gate"])
+    assert then.vocab is lstm_run.vocab and then.config == lstm_run.config
+
+
+def test_a_point_between_snapshots_is_the_last_one_before_it(lstm_run):
+    snapshots = lstm_run.snapshots()
+    middle = (snapshots[-2]["epoch"] + snapshots[-1]["epoch"]) / 2
+    assert lstm_run.at_epoch(middle).snapshot.step == snapshots[-2]["step"]
+    assert lstm_run.at_epoch(0).snapshot.step == 0
+
+
+def test_the_best_epochs_snapshot_is_the_saved_model(lstm_run):
+    best = next(s["epoch"] for s in lstm_run.snapshots() if s["best"])
+    then = lstm_run.at_epoch(best)
+    assert [p.probabilities for p in then.predict(TEXTS)] == \
+        [p.probabilities for p in lstm_run.predict(TEXTS)]
+    initial = lstm_run.at_epoch(0)
+    assert initial.predict(TEXTS[0])[0].probabilities != \
+        lstm_run.predict(TEXTS[0])[0].probabilities
+
+
+def test_an_earlier_point_looks_inside_a_deep_model_too(bilstm_run):
+    # Two bidirectional layers and max pooling, cloned and given the first epoch's weights.
+    early, late = bilstm_run.at_epoch(1).gates("the food was not good"), \
+        bilstm_run.gates("the food was not good")
+    assert [(t.layer, t.direction) for t in early.layers] == \
+        [(t.layer, t.direction) for t in late.layers]
+    assert not np.allclose(early.layers[0].values["hidden"], late.layers[0].values["hidden"])
+
+
+def test_through_training_gives_each_snapshots_own_answers(lstm_run):
+    text = TEXTS[0]
+    seen = [(snapshot.step, run.trajectory(text).probabilities)
+            for snapshot, run in lstm_run.through_training()]
+    assert [step for step, _ in seen] == [s["step"] for s in lstm_run.snapshots()]
+    for step, probabilities in seen[::2]:
+        epoch = next(s["epoch"] for s in lstm_run.snapshots() if s["step"] == step)
+        np.testing.assert_array_equal(probabilities,
+                                      lstm_run.at_epoch(epoch).trajectory(text).probabilities)
+    assert not np.array_equal(seen[0][1], seen[-1][1])
+
+
+def test_only_a_run_at_a_snapshot_moves_to_another(lstm_run):
+    first, last = lstm_run.snapshots()[0], lstm_run.snapshots()[-1]
+    with pytest.raises(StudioError, match="not on the run's best model"):
+        lstm_run.move_to(lstm_run.at_epoch(last["epoch"]).snapshot)
+    moving = lstm_run.at_epoch(first["epoch"])
+    moving.move_to(lstm_run.at_epoch(last["epoch"]).snapshot)
+    assert moving.epoch == last["epoch"]
+    assert [p.probabilities for p in moving.predict(TEXTS)] == \
+        [p.probabilities for p in lstm_run.at_epoch(last["epoch"]).predict(TEXTS)]
+
+
+@pytest.mark.parametrize("epoch", [-0.1, 2.5, 30])
+def test_a_point_outside_the_run_is_refused_naming_the_range(lstm_run, epoch):
+    with pytest.raises(StudioError, match=r"no weights at epoch .*; it has epochs 0 to 2\."):
+        lstm_run.at_epoch(epoch)
+
+
+def test_a_damaged_snapshot_is_refused_with_the_reason(lstm_run, tmp_path):
+    from lstm_core.store.snapshots import snapshot_file
+
+    run_dir = tmp_path / "copy"
+    shutil.copytree(lstm_run.path, run_dir)
+    last = lstm_run.snapshots()[-1]
+    path = snapshot_file(run_dir, last["step"])
+    with np.load(path) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    np.savez(path, **{name: value for name, value in arrays.items() if name != "weight_1"})
+    with pytest.raises(StudioError, match="snapshot at epoch 2 .* cannot be read"):
+        load_run(run_dir).at_epoch(2)
+
+
+def test_a_timelapse_reads_the_text_at_every_snapshot_as_that_snapshot_would(lstm_run):
+    from lstm_core.inspect.timelapse import timelapse
+
+    text = "the food was not good"
+    frames = timelapse(lstm_run, text)
+    assert [f.snapshot.step for f in frames] == [s["step"] for s in lstm_run.snapshots()]
+    for frame in frames[::2]:
+        then = lstm_run.at_epoch(frame.snapshot.epoch)
+        np.testing.assert_array_equal(frame.trajectory.probabilities,
+                                      then.trajectory(text).probabilities)
+        np.testing.assert_array_equal(frame.gates.layers[0].values["forget_gate"],
+                                      then.gates(text).layers[0].values["forget_gate"])
+        assert frame.verdict == then.predict(text)[0].label
+
+
+def test_when_learned_is_the_first_snapshot_answering_each_example_right(lstm_run):
+    from lstm_core.inspect.examples import EXAMPLE_VERDICTS, example_sentences
+    from lstm_core.inspect.timelapse import when_learned
+
+    rows = when_learned(lstm_run)
+    assert [row.name for row in rows] == ["negation", "double negation", "contrast",
+                                          "long range"]
+    examples = example_sentences("en")
+    answers = {s["epoch"]: {p.text: p.label for p in
+                            lstm_run.at_epoch(s["epoch"]).predict(list(examples.values()))}
+               for s in lstm_run.snapshots()}
+    for row in rows:
+        assert row.text == examples[row.name] and row.expected == EXAMPLE_VERDICTS["en"][row.name]
+        right = [epoch for epoch, said in answers.items() if said[row.text] == row.expected]
+        assert row.first_epoch == (right[0] if right else None)
+        assert row.right_at_the_end == (max(answers) in right)
+
+
+def test_a_run_at_a_snapshot_needs_no_saved_model(lstm_run, tmp_path):
+    from lstm_core.inspect.run import load_snapshot
+
+    run_dir = tmp_path / "training"
+    shutil.copytree(lstm_run.path, run_dir)
+    (run_dir / "model.keras").unlink()  # as in the first epoch of a run still training
+    snapshot = lstm_run.snapshots()[1]
+    early = load_snapshot(run_dir, snapshot["epoch"])
+    assert early.snapshot.step == snapshot["step"]
+    assert [p.probabilities for p in early.predict(TEXTS)] == \
+        [p.probabilities for p in lstm_run.at_epoch(snapshot["epoch"]).predict(TEXTS)]
+    with pytest.raises(StudioError, match="no weights at epoch 3"):
+        load_snapshot(run_dir, 3)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
 from lstm_core.store.results import run_verdict
-from lstm_core.training.train import create_run, train_run
+from lstm_core.training.train import create_run, request_stop, train_run
 from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,12 +133,59 @@ def test_stop_button_stops_the_job_and_a_refresh_reattaches(tmp_path):
     assert (run_dir / "model.keras").exists()
 
 
+def timelapse_spec(at: AppTest) -> dict:
+    import json
+
+    return next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                if spec["layout"]["title"]["text"] == "Inside, as it learned")
+
+
+def test_inside_as_it_learns_follows_the_snapshots_of_a_live_run(tmp_path):
+    import numpy as np
+
+    from lstm_core.inspect.run import load_snapshot
+    from lstm_core.jobs.process import start_job
+    from lstm_core.store.snapshots import list_snapshots
+
+    run_dir = create_run(tiny_config(epochs=300, early_stopping=0), demo_examples(600),
+                         name="inside")
+    start_job(run_dir)
+    try:
+        at = app("pages/train.py", run=run_dir.name)
+        follow(at, lambda a: "snapshots so far" in texts(a)
+               and len(timelapse_spec(a)["frames"]) >= 3)
+        assert not at.exception and "Inside, as it learns" in texts(at)
+        assert at.text_input(key="probe").value == "the food was not good"  # the negation example
+        at.text_input(key="probe").set_value("the plot was dull, but the acting was superb").run()
+        assert at.query_params["probe"] == "the plot was dull, but the acting was superb"
+        spec = timelapse_spec(at)
+        shown = len(spec["frames"])
+        # The latest frame is what that snapshot reads, computed from its file alone.
+        then = load_snapshot(run_dir, list_snapshots(run_dir)[shown - 1].epoch)
+        trajectory = then.trajectory("the plot was dull, but the acting was superb")
+        np.testing.assert_allclose(spec["frames"][-1]["data"][1]["y"],
+                                   trajectory.probabilities[:, 1], atol=1e-5)
+        forget = then.gates("the plot was dull, but the acting was superb").layers[0]
+        np.testing.assert_allclose(spec["frames"][-1]["data"][-1]["z"],
+                                   forget.values["forget_gate"].T, atol=1e-5)
+        assert spec["layout"]["xaxis"]["ticktext"] == trajectory.tokens
+        assert spec["layout"]["sliders"][0]["active"] == shown - 1  # the latest snapshot
+    finally:
+        request_stop(run_dir)
+        follow(app("pages/train.py", run=run_dir.name),
+               lambda a: runs.read_status(run_dir)["status"] == "stopped")
+
+
 def test_a_run_trained_from_the_command_line_shows_its_results(tmp_path):
     run_dir = create_run(tiny_config(epochs=1), demo_examples(), name="cli")
     train_run(run_dir)
     at = app("pages/train.py", run=run_dir.name)
     assert not at.exception
     assert "Finished on CPU" in texts(at) and "Test accuracy (LSTM)" in texts(at)
+    assert "Inside, as it learns" in texts(at) and at.select_slider[0].label == \
+        "Training time (epochs)"
+    learned = next(d.value for d in at.dataframe if "first right at epoch" in d.value.columns)
+    assert list(learned["example"]) == ["negation", "double negation", "contrast", "long range"]
     verdict = run_verdict(run_dir)
     said = [s.value for s in at.success] + [w.value for w in at.warning]
     assert [text for text in said if text.startswith(verdict.summary)] != []

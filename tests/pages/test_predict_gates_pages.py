@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,8 @@ from tests.helpers import demo_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 XSS = "<img src=x onerror=alert(1)>"
+RUN_ID = "20260101-000000-tiny"
+SENTENCE = "the food was not good"
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +115,80 @@ def test_scoring_a_file_with_labels_keeps_them_and_names_the_prediction_apart():
     score_buttons(at)[0].click().run()
     assert not at.exception and not at.error
     assert [b.label for b in at.get("download_button")] == ["Download scored CSV"]
+
+
+def inside_first_epoch(runs_root):
+    """A snapshot taken inside the first epoch (the run trains one)."""
+    from lstm_core.store.snapshots import list_snapshots
+
+    return [s for s in list_snapshots(runs_root / RUN_ID) if 0 < s.epoch < 1][-1]
+
+
+def p_positive(at: AppTest) -> float:
+    return float(at.dataframe[0].value["p(positive)"].iloc[0])
+
+
+def chart(at: AppTest, title: str) -> dict:
+    return next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                if spec["layout"]["title"]["text"] == title)
+
+
+def test_a_moment_in_the_link_shows_the_run_as_it_was_then(runs_root):
+    from lstm_core import load_run
+
+    snapshot = inside_first_epoch(runs_root)
+    between = f"{snapshot.epoch + 0.01:.4f}"  # between snapshots: the last one before it
+    at = page("pages/predict.py", text=SENTENCE, at=between)
+    assert not at.exception
+    assert at.select_slider[0].value == snapshot.step
+    run = load_run(runs_root / RUN_ID)
+    then = run.at_epoch(snapshot.epoch).predict(SENTENCE)[0].probabilities["positive"]
+    assert p_positive(at) == pytest.approx(then, abs=1e-6)
+    assert float(at.query_params["at"]) == pytest.approx(snapshot.epoch, abs=1e-3)
+    training = chart(at, "Inside, as it learned")
+    assert len(training["frames"]) == len(run.snapshots())
+    assert training["layout"]["sliders"][0]["active"] == snapshot.index
+    np.testing.assert_allclose(
+        training["frames"][snapshot.index]["data"][1]["y"],
+        run.at_epoch(snapshot.epoch).trajectory(SENTENCE).probabilities[:, 1], atol=1e-5)
+
+    best = next(s for s in run.snapshots() if s["best"])
+    at.select_slider[0].set_value(best["step"]).run()
+    assert not at.exception and "at" not in at.query_params  # the saved model: no parameter
+    assert p_positive(at) == pytest.approx(run.predict(SENTENCE)[0].probabilities["positive"],
+                                           abs=1e-6)
+
+
+def test_a_moment_outside_the_run_falls_back_with_a_warning_naming_the_range():
+    at = page("pages/predict.py", at="9")
+    assert not at.exception
+    assert "no weights at epoch 9; it has epochs 0 to 1" in at.warning[0].value
+    assert "at" not in at.query_params
+
+
+def test_the_gates_page_opens_the_moment_of_the_link_and_plays_a_gate(runs_root):
+    snapshot = inside_first_epoch(runs_root)
+    at = page("pages/gates.py", sentence=SENTENCE, at=str(snapshot.epoch))
+    assert not at.exception
+    assert at.select_slider[0].value == snapshot.step
+    training = chart(at, "Inside, as it learned")
+    assert training["layout"]["sliders"][0]["active"] == snapshot.index
+    assert training["frames"][0]["data"][-1]["type"] == "heatmap"
+    assert "forget gate" in json.dumps(training["layout"]["annotations"])
+
+
+def test_a_run_saved_before_snapshots_has_no_slider(tmp_path, monkeypatch):
+    import shutil
+
+    legacy = Path(__file__).parents[1] / "fixtures" / "runs_v1" / "demo-en-lstm"
+    shutil.copytree(legacy, tmp_path / "old" / "demo-en-lstm")
+    monkeypatch.setenv("LSTM_STUDIO_RUNS", str(tmp_path / "old"))
+    at = page("pages/predict.py", text=SENTENCE, at="1")
+    assert not at.exception
+    assert not at.select_slider and "kept no weights through training" in all_text(at)
+    assert len(at.get("plotly_chart")) == 1  # no training to play through
+
+
 def test_gates_page_shows_heatmaps_for_the_chosen_layer_and_direction():
     at = page("pages/gates.py", sentence="the plot was dull, but the acting was superb",
               layer="recurrent_2", direction="backward")

@@ -108,8 +108,13 @@ def parse(page: str) -> Tags:
 def test_the_zip_holds_the_run_files_under_a_folder_named_after_the_run(run_dir):
     with zipfile.ZipFile(io.BytesIO(run_archive(run_dir))) as archive:
         names = archive.namelist()
-        assert names == [f"{run_dir.name}/{name}" for name in ARCHIVE_FILES]
+        snapshots = sorted(p.relative_to(run_dir).as_posix()
+                           for p in (run_dir / "snapshots").glob("step-*.npz"))
+        assert len(snapshots) >= 3  # the initial weights, inside the first epoch, its end
+        assert names == [f"{run_dir.name}/{name}" for name in (*ARCHIVE_FILES, *snapshots)]
         assert archive.read(f"{run_dir.name}/model.keras") == (run_dir / "model.keras").read_bytes()
+        assert archive.read(f"{run_dir.name}/{snapshots[-1]}") == \
+            (run_dir / snapshots[-1]).read_bytes()
         config = json.loads(archive.read(f"{run_dir.name}/config.json"))
     assert config == read_json(run_dir / "config.json")
     assert not any(name.endswith(("data.parquet", ".lock")) for name in names)
@@ -119,8 +124,15 @@ def test_a_run_stopped_before_testing_is_zipped_without_the_missing_files(run_di
     stopped = copy_run(run_dir, tmp_path, drop=("metrics.json", "predictions.csv"),
                        status="stopped")
     with zipfile.ZipFile(io.BytesIO(run_archive(stopped))) as archive:
-        names = {Path(name).name for name in archive.namelist()}
+        names = {Path(name).name for name in archive.namelist() if "/snapshots/" not in name}
     assert names == set(ARCHIVE_FILES) - {"metrics.json", "predictions.csv"}
+
+
+def test_deleting_a_run_takes_its_snapshots_with_it(run_dir, tmp_path):
+    copy = copy_run(run_dir, tmp_path)
+    assert list((copy / runs.SNAPSHOT_DIR).glob("step-*.npz"))
+    runs.delete_run(copy)
+    assert not copy.exists()
 
 
 @pytest.mark.parametrize("state", ["running", "queued"])
@@ -182,6 +194,15 @@ def test_the_report_has_every_section_in_order(report, run_dir):
     assert f"{metrics['accuracy']:.1%}" in report
     assert f"{metrics['baseline']['accuracy']:.1%}" in report
     assert "<b>forget gate</b>" in report  # what each gate does, in words
+
+
+def test_the_report_plays_the_sentence_through_every_snapshot(report, run_dir):
+    from lstm_core.store.snapshots import list_snapshots
+
+    timelapse = report[report.index('id="figure-timelapse"'):]
+    assert "Plotly.addFrames" in timelapse and "Inside, as it learned" in timelapse
+    # One slider step per snapshot, then Play and Pause.
+    assert timelapse.count('"method":"animate"') == len(list_snapshots(run_dir)) + 2
 
 
 def test_the_report_is_one_file_with_plotly_inlined_once_and_nothing_fetched(report):

@@ -71,3 +71,13 @@ def test_old_runs_get_their_test_set_from_their_own_split_and_no_author(runs_cop
         test = examples[examples["split"] == "test"]
         assert summary.test_set == fingerprint(test["text"], test["label"])
         assert summary.author is None and summary.to_dict()["author"] is None
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_an_old_run_has_no_snapshots_and_refuses_any_point_of_training(runs_copy, name):
+    from lstm_core import StudioError
+
+    run = load_run(runs_copy / name)
+    assert run.snapshots() == []
+    with pytest.raises(StudioError, match="kept no weights per epoch.*only its best model"):
+        run.at_epoch(0)

@@ -12,6 +12,13 @@ from lstm_core.errors import StudioError
 from lstm_core.jobs.process import start_job
 from lstm_core.store import runs
 from lstm_core.store.events import read_events, training_progress
+from lstm_core.store.snapshots import (
+    list_snapshots,
+    read_snapshot,
+    snapshot_arrays,
+    snapshot_file,
+    snapshot_steps,
+)
 from lstm_core.training.train import create_run, reopen_run, request_stop, resume_point, train_run
 from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 from tests.jobs.test_process import wait_for
@@ -85,12 +92,25 @@ def test_a_resumed_run_learns_what_an_uninterrupted_one_does(tmp_path, schedule)
     train_run(whole)
     cut = create_run(config, demo_examples(), run_dir=tmp_path / "cut")
     train_until_stopped_after(cut, 1)
+    kept = list_snapshots(cut)
+    assert kept[0].epoch == 0 and kept[-1].epoch == 1.0  # the stop came in the second epoch
+    assert 0 < kept[1].epoch < 1  # and points inside the first
+    # A process killed after the second epoch's last step but before its backup leaves a
+    # snapshot the backup does not have: the resumed run replaces it.
+    stray = snapshot_file(cut, kept[-1].step * 2)
+    np.savez(stray, **snapshot_arrays(kept[-1].step * 2, kept[-1].step, [np.zeros(1)]))
     reopen_run(cut)
     train_run(cut)
     curve = [(e["epoch"], e["loss"], e["val_loss"]) for e in read_events(whole)
              if e["event"] == "epoch"]
     assert [(e["epoch"], e["loss"], e["val_loss"]) for e in read_events(cut)
             if e["event"] == "epoch"] == curve
+    assert snapshot_steps(cut) == snapshot_steps(whole)
+    assert [s.epoch for s in list_snapshots(whole)][-3:] == [1.0, 2.0, 3.0]
+    for step in snapshot_steps(whole):
+        for a, b in zip(read_snapshot(snapshot_file(cut, step)),
+                        read_snapshot(snapshot_file(whole, step)), strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_a_run_stopped_in_its_first_epoch_has_nothing_to_resume(tmp_path):
