@@ -64,7 +64,7 @@ def settings_for(examples, epochs: int | None, source: str):
     settings = RunConfig().to_dict()
     for section, values in suggested.items():
         settings[section].update(values)
-    settings["data"].update(source=source, seed=SEED)
+    settings["data"].update(source=source, split_seed=SEED)
     settings["train"].update(seed=SEED, early_stopping=0)  # both sides train every epoch
     if epochs:
         settings["train"]["epochs"] = epochs

@@ -466,7 +466,7 @@ def bench_imdb_defaults(args: argparse.Namespace, tmp: Path) -> dict:
         settings = RunConfig().to_dict()
         for section, values in suggested.items():
             settings[section].update(values)
-        settings["data"].update(source=str(IMDB_TRAIN), seed=seed)
+        settings["data"].update(source=str(IMDB_TRAIN), split_seed=seed)
         settings["train"]["seed"] = seed
         if args.epochs:
             settings["train"]["epochs"] = args.epochs
