@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from lstm_core.cli import RUN_FAILED, SUCCESS
+from lstm_core.config import DEFAULT_SPLIT_SEED, SPLIT_SEED_HELP
 from lstm_core.errors import StudioError
 from lstm_core.store import runs
 from lstm_core.tf_startup import stderr_copy
@@ -52,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int,
                         help="seeds every trial and Optuna's sampler (default 42); the split of "
                         "the texts keeps the data's split seed, as every run's does")
+    parser.add_argument("--split-seed", type=int, metavar="N",
+                        help=f"{SPLIT_SEED_HELP} (default {DEFAULT_SPLIT_SEED})")
     parser.add_argument("--max-trials", type=int, metavar="N",
                         help="stop after N trials even with time left")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
@@ -108,6 +111,8 @@ def _create(args: argparse.Namespace, say) -> Path:
         "encoding": examples.encoding.name if examples.encoding else args.encoding,
         "test_data": str(args.test_data) if args.test_data else None,
     }
+    if args.split_seed is not None:
+        sections["data"]["split_seed"] = args.split_seed
     if test is not None:
         sections["data"]["test_split"] = 0.0
     sections["train"] = {**sections.get("train", {}), "seed": seed}
@@ -124,7 +129,8 @@ def _reopen(args: argparse.Namespace, say) -> Path:
         ("--budget-min", "budget_min"), ("--text-col", "text_col"), ("--label-col", "label_col"),
         ("--test-data", "test_data"), ("--encoding", "encoding"),
         ("--rating-threshold", "rating_threshold"), ("--seed", "seed"),
-        ("--max-trials", "max_trials"), ("--demo-rows", "demo_rows"))
+        ("--split-seed", "split_seed"), ("--max-trials", "max_trials"),
+        ("--demo-rows", "demo_rows"))
         if getattr(args, name) is not None]
     given += [args.data] if args.data else []
     if given:
