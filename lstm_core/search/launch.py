@@ -8,13 +8,15 @@ from lstm_core.jobs.launch import suggested_config
 from lstm_core.jobs.process import start_detached
 from lstm_core.search.directory import SearchSettings, create_search, reopen_search
 from lstm_core.search.space import SearchSpace
+from lstm_core.store.runs import write_status
 
 WORKER = "lstm_core.search.worker"
 
 
-def launch_search(dataset_id: str, budget_min: float) -> Path:
+def launch_search(dataset_id: str, budget_min: float, owner: str | None = None) -> Path:
     """Search settings for ``dataset_id`` for ``budget_min`` minutes, starting from the settings
-    the Train page suggests; returns the search directory at once."""
+    the Train page suggests; returns the search directory at once. ``owner`` is the starting
+    session's tag (``store.access.owner_tag``), which may stop and resume it, as with runs."""
     from lstm_core.data.datasets import dataset_examples
 
     base, _ = suggested_config(dataset_id)
@@ -22,6 +24,8 @@ def launch_search(dataset_id: str, budget_min: float) -> Path:
                               budget_s=budget_min * 60, dataset=dataset_id)
     examples = dataset_examples(dataset_id)
     search_dir = create_search(settings, examples.frame, examples.test_frame, name=dataset_id)
+    if owner is not None:
+        write_status(search_dir, owner=owner)
     start_detached(WORKER, search_dir)
     return search_dir
 

@@ -22,6 +22,7 @@ from lstm_core.search.launch import launch_search, resume_search
 from lstm_core.search.table import trial_events, trial_rows, trials_frame
 from lstm_core.store.results import run_verdict
 from lstm_core.store.runs import ACTIVE_STATES, STOP_FILE
+from pages.components.teacher import NOT_YOURS, may_manage, session_owner
 
 REFRESH_S = 1.0
 DEFAULT_BUDGET_MIN = 10.0
@@ -42,7 +43,7 @@ def search_launcher(container, dataset_id: str) -> None:
                       key=f"{dataset_id}-search"):
         return
     try:
-        search_dir = launch_search(dataset_id, budget)
+        search_dir = launch_search(dataset_id, budget, owner=session_owner())
     except StudioError as exc:
         box.error(str(exc))
         return
@@ -78,9 +79,14 @@ def _live(search_dir: str) -> None:
     st.progress(fraction, text=text if status["status"] == "running" else
                 "Starting the search...")
     _trials(st.container(), path)
-    if st.button("Stop search", icon=":material/stop:", disabled=(path / STOP_FILE).exists(),
+    allowed = may_manage(status.get("owner"))
+    if st.button("Stop search", icon=":material/stop:",
+                 disabled=(path / STOP_FILE).exists() or not allowed,
                  help="Stops the running trial after its current batch; resume later to go "
-                 "on with the time left."):
+                 "on with the time left." if allowed else NOT_YOURS.replace("run", "search")):
+        if not may_manage(read_search_status(path).get("owner")):  # a click that got through
+            st.error(NOT_YOURS.replace("run", "search"))
+            return
         request_search_stop(path)
         st.toast("Stopping the search...")
 
@@ -93,9 +99,13 @@ def _show_ended(container, search_dir: Path, status: dict) -> None:
         container.warning(message or "Stopped.", icon="⏹")
     else:
         container.error(f"This search {state}: {message}")
-    if resumable(search_dir) and container.button("Resume search", icon=":material/play_arrow:",
-                                                  key=f"resume-{search_dir.name}"):
+    allowed = may_manage(status.get("owner"))
+    if resumable(search_dir) and container.button(
+            "Resume search", icon=":material/play_arrow:", key=f"resume-{search_dir.name}",
+            disabled=not allowed, help=None if allowed else NOT_YOURS.replace("run", "search")):
         try:
+            if not allowed:
+                raise StudioError(NOT_YOURS.replace("run", "search"))
             resume_search(search_dir)
         except StudioError as exc:
             container.error(str(exc))

@@ -104,3 +104,28 @@ def test_presets_and_hiding_need_the_key(monkeypatch):
     assert not board.exception and not any(s.key == "class-hide" for s in board.selectbox)
     unlock(at, KEY)
     assert any(e.label.startswith("Teacher: keep") for e in at.expander)
+
+
+def test_a_student_resumes_only_their_own_search_the_teacher_any(monkeypatch):
+    from lstm_core.config import RunConfig
+    from lstm_core.search.directory import SearchSettings, create_search
+    from lstm_core.search.space import SearchSpace
+    from tests.helpers import demo_examples
+
+    monkeypatch.setenv(TEACHER_KEY.name, KEY)
+    base = RunConfig()
+    searches = {}
+    for token in ("student", "someone else"):
+        search_dir = create_search(SearchSettings(base=base, space=SearchSpace.around(base),
+                                                  budget_s=60), demo_examples(200))
+        runs.write_status(search_dir, status="stopped", owner=owner_tag(token))
+        searches[token] = search_dir.name
+
+    def resume_button(at: AppTest):
+        return next(b for b in at.button if b.label == "Resume search")
+
+    assert not resume_button(student_page("pages/train.py", search=searches["student"])).disabled
+    at = student_page("pages/train.py", search=searches["someone else"])
+    assert resume_button(at).disabled and "Only the person who started" in resume_button(at).help
+    at = unlock(at, KEY)
+    assert not resume_button(at).disabled
