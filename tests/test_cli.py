@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -244,3 +245,22 @@ def test_two_model_seeds_from_the_command_line_test_on_the_same_texts(tmp_path):
         frame = pd.read_parquet(run_dir / "data.parquet")
         tested.append(sorted(frame.loc[frame["split"] == "test", "text"]))
     assert tested[0] == tested[1] and len(tested[0]) == 20
+
+
+def test_train_detach_queues_the_job_returns_at_once_and_the_job_trains_to_the_end(tmp_path):
+    from lstm_core.store.runs import read_status
+
+    result = cli("train", "demo-en", "--demo-rows", "200", "--epochs", "1", "--units", "4",
+                 "--embed-dim", "8", "--detach", env_runs=tmp_path / "runs")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["status"] == "queued" and set(summary) == {"run_dir", "status"}
+    assert "epoch 1/1" not in result.stderr  # it returned before the job trained
+    run_dir = Path(summary["run_dir"])
+    assert read_status(run_dir)["pid"] != os.getpid()  # the job has a process of its own
+    deadline = time.monotonic() + 180
+    while read_status(run_dir)["status"] not in ("finished", "failed", "interrupted"):
+        assert time.monotonic() < deadline, read_status(run_dir)
+        time.sleep(0.5)
+    assert read_status(run_dir)["status"] == "finished"
+    assert (run_dir / "metrics.json").exists()

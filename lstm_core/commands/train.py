@@ -82,6 +82,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
     parser.add_argument("--author", metavar="NAME",
                         help="who trains the run, as the runs list and the Class page show it")
+    parser.add_argument("--detach", action="store_true",
+                        help="start the run in a process of its own through the app's job queue "
+                        "and return at once; the last stdout line is JSON with run_dir and "
+                        "status (\"queued\"); follow it with `runs` or in the app (Train "
+                        "?run=<id>)")
     add_setting_flags(parser)
 
 
@@ -160,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"note: {reason}")
     run_dir = create_run(config, examples.frame, test, run_dir=args.run_dir, author=args.author)
     say(f"run directory: {run_dir}")
+    if args.detach:
+        return _start_detached(run_dir)
     return _train_and_report(run_dir, say, started)
 
 
@@ -177,7 +184,20 @@ def _resume(args: argparse.Namespace, say, started: float) -> int:
                           f"{', '.join(given)}.")
     run_dir = find_run(args.resume)
     say(f"run directory: {run_dir}: resuming after epoch {reopen_run(run_dir)}")
+    if args.detach:
+        return _start_detached(run_dir)
     return _train_and_report(run_dir, say, started)
+
+
+def _start_detached(run_dir: Path) -> int:
+    """The app's path to a job: its own process, queued for a slot like every other job."""
+    from lstm_core.jobs.process import start_job
+    from lstm_core.store.runs import read_status
+
+    start_job(run_dir)
+    print(json.dumps({"run_dir": str(run_dir), "status": read_status(run_dir)["status"]},
+                     ensure_ascii=False))
+    return SUCCESS
 
 
 def _train_and_report(run_dir: Path, say, started: float) -> int:
