@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -44,15 +45,11 @@ if str(ROOT) not in sys.path:  # run as a script: python bench/bench_accuracy.py
     sys.path.insert(0, str(ROOT))
 
 from bench import public_sets  # noqa: E402
-from bench.bench_training import KerasStyleTokenizer, environment, run_plain  # noqa: E402
+from bench.bench_training import KerasStyleTokenizer, environment, run_plain, say  # noqa: E402
 
 PLAIN_MAX_WORDS = 200
 PLAIN_VOCAB = 20000
 LONG_MEDIAN_WORDS = 100
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 def _fresh_session() -> None:
@@ -117,15 +114,19 @@ def run_plain_recipe(train, test, seed: int) -> dict:
             "maxlen": result["maxlen"], "epochs": result["epochs"]}
 
 
+def _available_sets(args: argparse.Namespace):
+    """(name, set) for each set asked for that can be read here; the others said and skipped."""
+    for name in args.sets:
+        try:
+            yield name, public_sets.load(name, Path(args.cache))
+        except public_sets.MissingData as exc:
+            say(f"{name}: skipped ({exc})")
+
+
 def bench_table(args: argparse.Namespace, tmp: Path) -> dict:
     """Every set at every seed: ours, its bag of words, the plain recipe."""
     rows = {}
-    for name in args.sets:
-        try:
-            data = public_sets.load(name, Path(args.cache))
-        except public_sets.MissingData as exc:
-            say(f"{name}: skipped ({exc})")
-            continue
+    for name, data in _available_sets(args):
         say(f"{name}: {len(data.train):,} train / {len(data.test):,} test texts ({data.note})")
         runs_ = []
         for seed in args.seeds:
@@ -145,12 +146,7 @@ def bench_table(args: argparse.Namespace, tmp: Path) -> dict:
 def bench_search(args: argparse.Namespace, tmp: Path) -> dict:
     """The settings search with a budget, against the suggested settings, on each set given."""
     results = {}
-    for name in args.sets:
-        try:
-            data = public_sets.load(name, Path(args.cache))
-        except public_sets.MissingData as exc:
-            say(f"{name}: skipped ({exc})")
-            continue
+    for name, data in _available_sets(args):
         files = {}
         for part in ("train", "test"):
             files[part] = tmp / f"{name}-{part}.csv"
@@ -161,8 +157,8 @@ def bench_search(args: argparse.Namespace, tmp: Path) -> dict:
                    "--budget-min", str(args.budget_min), "--seed", "1"]
         start = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              env={"LSTM_STUDIO_RUNS": str(tmp / f"{name}-search-runs"),
-                                   **_environ()})
+                              env={**os.environ,
+                                   "LSTM_STUDIO_RUNS": str(tmp / f"{name}-search-runs")})
         wall = time.perf_counter() - start
         if done.returncode != 0:
             say(f"{name}: the search failed: {done.stderr.strip().splitlines()[-1:]}")
@@ -176,12 +172,6 @@ def bench_search(args: argparse.Namespace, tmp: Path) -> dict:
             f"settings: val {_pct(suggested['val_accuracy'])}, test "
             f"{_pct(suggested['test_accuracy'])}, bag of words {_pct(suggested['bow_accuracy'])}")
     return results
-
-
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
 
 
 def _pct(value) -> str:

@@ -8,11 +8,13 @@ verdict right. Both read the snapshots only, so they work on a run still trainin
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from lstm_core.errors import StudioError
 from lstm_core.inspect.examples import EXAMPLE_VERDICTS, example_sentences
-from lstm_core.inspect.run import GateTrace, Run, Trajectory
+from lstm_core.inspect.run import GateTrace, Run, Trajectory, load_snapshot
 from lstm_core.store.snapshots import Snapshot
 
 
@@ -37,6 +39,21 @@ def read_at(run: Run, text: str) -> TimelapseFrame:
     if run.snapshot is None:
         raise StudioError("read_at needs a run at a snapshot (Run.at_epoch), not the best model.")
     return TimelapseFrame(run.snapshot, run.trajectory(text), run.gates(text))
+
+
+class SnapshotReader:
+    """One model of a run that takes each snapshot's weights in turn, for a server that reads
+    many snapshots without a model per snapshot; the lock keeps two callers from swapping its
+    weights at once."""
+
+    def __init__(self, run_path: str | Path, first_epoch: float):
+        self._run = load_snapshot(run_path, first_epoch)
+        self._lock = threading.Lock()
+
+    def read(self, snapshot: Snapshot, text: str) -> TimelapseFrame:
+        with self._lock:
+            self._run.move_to(snapshot)
+            return read_at(self._run, text)
 
 
 def timelapse(run: Run, text: str) -> list[TimelapseFrame]:

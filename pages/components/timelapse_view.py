@@ -6,7 +6,6 @@ each sentence at it once, and shares both with every session (``st.cache_resourc
 watching one run costs one forward pass per snapshot and sentence.
 """
 
-import threading
 from pathlib import Path
 
 import pandas as pd
@@ -50,25 +49,20 @@ def snapshot_run(run_dir: Path, snapshot: Snapshot):
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _reader(run_path: str, first_epoch: float, config_stamp: tuple[int, int]):
-    """One model per run that takes each snapshot's weights in turn, and the lock that keeps
-    two sessions from swapping its weights at once."""
-    from lstm_core.inspect.run import load_snapshot
+    """One snapshot reader per run, shared by every session."""
+    from lstm_core.inspect.timelapse import SnapshotReader
     from lstm_core.inspect.web_process import prepare_for_models
 
     prepare_for_models()
-    return load_snapshot(run_path, first_epoch), threading.Lock()
+    return SnapshotReader(run_path, first_epoch)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _frame(run_path: str, step: int, epoch: float, stamp: tuple[int, int], text: str):
-    from lstm_core.inspect.timelapse import read_at
-
     kept = snapshots(Path(run_path))
     snapshot = next(s for s in kept if s.step == step)
-    scratch, lock = _reader(run_path, kept[0].epoch, file_stamp(Path(run_path) / CONFIG_FILE))
-    with lock:
-        scratch.move_to(snapshot)
-        return read_at(scratch, text)
+    reader = _reader(run_path, kept[0].epoch, file_stamp(Path(run_path) / CONFIG_FILE))
+    return reader.read(snapshot, text)
 
 
 def frames(run_dir: Path, text: str) -> list:
