@@ -8,7 +8,16 @@ import pytest
 
 from lstm_core import settings
 from lstm_core.errors import StudioError
-from lstm_core.settings import CPU_REPLICAS, ENV_SETTINGS, MAX_JOBS, MAX_UPLOAD_MB, RUNS, TF_CONFIG
+from lstm_core.settings import (
+    CPU_REPLICAS,
+    ENV_SETTINGS,
+    JOB_THREADS,
+    MAX_JOBS,
+    MAX_UPLOAD_MB,
+    RUNS,
+    TF_CONFIG,
+    WARM_WORKERS,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,9 +29,11 @@ def _unset(monkeypatch):
 
 
 def test_defaults_when_unset_or_blank(monkeypatch):
-    expected = (Path("runs"), 200 * 1024 * 1024, 1, 1, None, None)
+    cores = settings.cpu_cores()
+    expected = (Path("runs"), 200 * 1024 * 1024, cores, 1, 1, 1, None, None)
     accessors = (settings.runs_dir, settings.max_upload_bytes, settings.max_jobs,
-                 settings.cpu_replicas, settings.tf_config, settings.teacher_key)
+                 settings.job_threads, settings.warm_workers, settings.cpu_replicas,
+                 settings.tf_config, settings.teacher_key)
     assert tuple(read() for read in accessors) == expected
     for item in ENV_SETTINGS:
         monkeypatch.setenv(item.name, "  ")
@@ -38,7 +49,21 @@ def test_values_are_parsed(monkeypatch):
     assert settings.runs_dir() == Path.home() / "studio-runs"
     assert settings.max_upload_bytes() == 1048
     assert (settings.max_jobs(), settings.cpu_replicas()) == (3, 2)
+    assert settings.max_jobs("gpu") == 3
     assert settings.tf_config() == '{"cluster": {}}'
+
+
+def test_jobs_at_once_and_threads_share_out_the_cores(monkeypatch):
+    cores = settings.cpu_cores()
+    assert (settings.max_jobs("cpu"), settings.job_threads(), settings.max_jobs("gpu")) == (
+        cores, 1, 1)
+    monkeypatch.setenv(MAX_JOBS.name, "1")  # one job at a time gets every core
+    assert settings.job_threads() == cores
+    monkeypatch.delenv(MAX_JOBS.name)
+    monkeypatch.setenv(JOB_THREADS.name, str(cores))  # jobs of all the cores: one at a time
+    assert settings.max_jobs("cpu") == 1
+    monkeypatch.setenv(WARM_WORKERS.name, "0")
+    assert settings.warm_workers() == 0
 
 
 @pytest.mark.parametrize(
@@ -47,6 +72,8 @@ def test_values_are_parsed(monkeypatch):
         (MAX_JOBS, "zero", r"MAX_JOBS must be a whole number of at least 1; got 'zero'"),
         (MAX_JOBS, "0", r"LSTM_STUDIO_MAX_JOBS must be a whole number"),
         (CPU_REPLICAS, "two", r"LSTM_STUDIO_CPU_REPLICAS must be a whole number"),
+        (WARM_WORKERS, "-1", r"LSTM_STUDIO_WARM_WORKERS must be a whole number \(0 or more\)"),
+        (JOB_THREADS, "0", r"LSTM_STUDIO_JOB_THREADS must be a whole number of at least 1"),
         (CPU_REPLICAS, "1.5", r"LSTM_STUDIO_CPU_REPLICAS must be a whole number"),
         *((MAX_UPLOAD_MB, value, r"LSTM_STUDIO_MAX_UPLOAD_MB must be a positive number of "
            r"megabytes such as 500; got '.*'\. Fix or unset") for value in ("lots", "0", "-5",

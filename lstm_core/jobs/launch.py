@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from pathlib import Path
 
 from lstm_core.config import RunConfig
 from lstm_core.data.check import DataReport, check_examples, suggest_settings
-from lstm_core.data.datasets import dataset_examples, load_selection
-from lstm_core.fileio import safe_name
+from lstm_core.data.datasets import (
+    SELECTION_FILE,
+    dataset_dir,
+    dataset_examples,
+    load_selection,
+    source_path,
+)
+from lstm_core.data.sources import Examples
+from lstm_core.fileio import file_stamp, safe_name
 from lstm_core.jobs.process import start_job
 from lstm_core.store.runs import ACTIVE_STATES, clean_author, list_runs
 from lstm_core.training.train import create_run, reopen_run
@@ -16,10 +24,30 @@ from lstm_core.training.train import create_run, reopen_run
 REPEAT_WINDOW_S = 10.0
 
 
+# A data set's examples and suggested settings, by the versions of the files they come from:
+# a click on Train does not read and check the same data again (the click's first live point
+# waits for it).
+_PREPARED: dict[tuple, tuple[Examples, RunConfig, DataReport]] = {}
+
+
+def _prepared(dataset_id: str) -> tuple[Examples, RunConfig, DataReport]:
+    selection, source = dataset_dir(dataset_id) / SELECTION_FILE, source_path(dataset_id)
+    stamp = (str(selection), file_stamp(selection), source, file_stamp(Path(source)))
+    if stamp not in _PREPARED:
+        examples = dataset_examples(dataset_id)
+        _PREPARED.clear()  # one data set at a time: the one being trained now
+        _PREPARED[stamp] = (examples, *_suggest(dataset_id, examples))
+    return _PREPARED[stamp]
+
+
 def suggested_config(dataset_id: str) -> tuple[RunConfig, DataReport]:
     """The settings the app proposes for a data set: defaults overlaid with the data check's."""
+    _, config, report = _prepared(dataset_id)
+    return config, copy.deepcopy(report)
+
+
+def _suggest(dataset_id: str, examples: Examples) -> tuple[RunConfig, DataReport]:
     selection = load_selection(dataset_id)
-    examples = dataset_examples(dataset_id)
     report = check_examples(examples.frame, selection.text_config,
                             test_examples=examples.test_frame, dropped=examples.dropped,
                             rows_total=examples.rows_total, encoding=examples.encoding)
@@ -48,7 +76,7 @@ def launch(dataset_id: str, config: RunConfig, author: str | None = None,
     twin = _recent_twin(dataset_id, config, author, owner)
     if twin is not None:
         return twin
-    examples = dataset_examples(dataset_id)
+    examples, _, _ = _prepared(dataset_id)
     run_dir = create_run(config, examples.frame, examples.test_frame, name=dataset_id,
                          author=author, owner=owner)
     start_job(run_dir)
