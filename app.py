@@ -6,10 +6,12 @@ calls into ``lstm_core``. Page config is set once, here.
 
 import streamlit as st
 
+from lstm_core.jobs.scheduler import keep_warm_for_this_server
 from lstm_core.tf_startup import silence_tensorflow_startup
 
 silence_tensorflow_startup()  # before any page loads a model: the server's terminal stays clean
 st.set_page_config(page_title="LSTM Sentiment Studio", page_icon="🧠", layout="wide")
+keep_warm_for_this_server()  # a training process waits ready, so Train starts at once
 
 
 def navigation() -> st.navigation:

@@ -29,6 +29,17 @@ def parse_whole_number(name: str, raw: str) -> int:
     return value
 
 
+def parse_count(name: str, raw: str) -> int:
+    """A whole number of at least 0, such as a number of processes kept ready."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise StudioError(f"{name} must be a whole number (0 or more); got {raw!r}.")
+    return value
+
+
 def parse_megabytes(name: str, raw: str) -> int:
     """A positive number of megabytes (fractions allowed), returned in bytes."""
     try:
@@ -77,9 +88,17 @@ RUNS = EnvSetting("LSTM_STUDIO_RUNS", "runs",
 MAX_UPLOAD_MB = EnvSetting("LSTM_STUDIO_MAX_UPLOAD_MB", "200",
                            "larger files are refused before parsing (Streamlit's own default "
                            "upload limit is 200 MB)", parse_megabytes)
-MAX_JOBS = EnvSetting("LSTM_STUDIO_MAX_JOBS", "1",
-                      "training jobs at once per device; the others queue in order",
+MAX_JOBS = EnvSetting("LSTM_STUDIO_MAX_JOBS", None,
+                      "training jobs at once per device; the others wait in line as files. "
+                      "Unset: one per CPU core (each job on JOB_THREADS threads), one per GPU",
                       parse_whole_number)
+JOB_THREADS = EnvSetting("LSTM_STUDIO_JOB_THREADS", None,
+                         "CPU threads each training job's TensorFlow uses. Unset: the cores "
+                         "shared out among the jobs that may run at once", parse_whole_number)
+WARM_WORKERS = EnvSetting("LSTM_STUDIO_WARM_WORKERS", "1",
+                          "training processes kept ready (TensorFlow imported) while the app "
+                          "serves or jobs wait; 0 starts a fresh process for each job",
+                          parse_count)
 CPU_REPLICAS = EnvSetting("LSTM_STUDIO_CPU_REPLICAS", "1",
                           "split the CPU into N logical devices and train with MirroredStrategy "
                           "(the multi-device path without GPUs)", parse_whole_number)
@@ -92,7 +111,8 @@ TEACHER_KEY = EnvSetting("LSTM_STUDIO_TEACHER_KEY", None,
                          "hiding runs from the Class page and clearing the queue need it; unset, "
                          "everyone may do everything", parse_text)
 
-ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, CPU_REPLICAS, TF_CONFIG, TEACHER_KEY)
+ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, JOB_THREADS, WARM_WORKERS, CPU_REPLICAS, TF_CONFIG,
+                TEACHER_KEY)
 
 
 def runs_dir() -> Path:
@@ -109,9 +129,36 @@ def max_upload_bytes() -> int:
     return MAX_UPLOAD_MB.read()
 
 
-def max_jobs() -> int:
-    """Jobs that may train at once on each device: ``$LSTM_STUDIO_MAX_JOBS``, default 1."""
-    return MAX_JOBS.read()
+def cpu_cores() -> int:
+    """The CPU cores this process may use (its affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def max_jobs(device: str = "cpu") -> int:
+    """Jobs that may train at once on ``device`` ("cpu" or "gpu"): ``$LSTM_STUDIO_MAX_JOBS``.
+
+    Unset: one per core on the CPU (small recurrent models use a second thread poorly, so two
+    one-thread jobs finish more work than one two-thread job: docs/benchmarks.md), one on a GPU.
+    """
+    given = MAX_JOBS.read()
+    if given is not None:
+        return given
+    return max(1, cpu_cores() // (JOB_THREADS.read() or 1)) if device == "cpu" else 1
+
+
+def job_threads() -> int:
+    """TensorFlow's CPU threads per job: ``$LSTM_STUDIO_JOB_THREADS``, else the cores shared
+    out among the CPU jobs that may run at once."""
+    given = JOB_THREADS.read()
+    return given if given is not None else max(1, cpu_cores() // max_jobs("cpu"))
+
+
+def warm_workers() -> int:
+    """Training processes kept ready: ``$LSTM_STUDIO_WARM_WORKERS``, default 1."""
+    return WARM_WORKERS.read()
 
 
 def cpu_replicas() -> int:

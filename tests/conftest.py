@@ -16,8 +16,10 @@ SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datas
 
 @pytest.fixture(autouse=True)
 def _isolated_runs(tmp_path, monkeypatch):
-    """Every test gets its own runs directory, so no test sees another's runs."""
+    """Every test gets its own runs directory, so no test sees another's runs, and no warm
+    worker (each would load TensorFlow for a job that may never come; tests of them ask)."""
     monkeypatch.setenv("LSTM_STUDIO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("LSTM_STUDIO_WARM_WORKERS", "0")
 
 
 def shared_dataset(*parts: str) -> Path:

@@ -257,10 +257,10 @@ def test_train_detach_queues_the_job_returns_at_once_and_the_job_trains_to_the_e
     assert summary["status"] == "queued" and set(summary) == {"run_dir", "status"}
     assert "epoch 1/1" not in result.stderr  # it returned before the job trained
     run_dir = Path(summary["run_dir"])
-    assert read_status(run_dir)["pid"] != os.getpid()  # the job has a process of its own
     deadline = time.monotonic() + 180
     while read_status(run_dir)["status"] not in ("finished", "failed", "interrupted"):
         assert time.monotonic() < deadline, read_status(run_dir)
         time.sleep(0.5)
-    assert read_status(run_dir)["status"] == "finished"
-    assert (run_dir / "metrics.json").exists()
+    status = read_status(run_dir)
+    assert status["status"] == "finished" and (run_dir / "metrics.json").exists()
+    assert status["pid"] != os.getpid() and status["executor"] == "local"  # a process of its own

@@ -1,9 +1,10 @@
 """Training jobs as separate OS processes, controlled only through their run directories.
 
-A job is ``python -m lstm_core.jobs.worker RUN_DIR`` started with ``subprocess``, detached from
-the server: a fresh interpreter (spawned, never forked from the web server, so no Keras state,
-threads or GPU context are shared), which a crash or out-of-memory kills alone, which gives its
-GPU memory back when it exits, and which outlives a restart of the web server.
+``start_job`` puts a run in its machine's line (``store.queue``) and makes sure the machine's
+scheduler (``jobs.scheduler``) runs; the scheduler starts the job in a worker process of its own
+when a slot is free: a fresh interpreter (spawned, never forked from the web server, so no Keras
+state, threads or GPU context are shared), which a crash or out-of-memory kills alone, which
+gives its GPU memory back when it exits, and which outlives a restart of the web server.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from pathlib import Path
 
 import psutil
 
-from lstm_core.store import runs
+from lstm_core.store import queue, runs
 from lstm_core.training.train import request_stop
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # where ``python -m lstm_core...`` resolves
 
 # Popen arguments that keep a job out of reach of Ctrl+C in the server's terminal and let it
 # outlive the server: a session of its own on POSIX, a process group (and no console window)
@@ -31,7 +34,7 @@ DETACHED: dict = (
 )
 
 
-def _reap_when_done(process: subprocess.Popen) -> None:
+def reap_when_done(process: subprocess.Popen) -> None:
     """Wait for the job in a daemon thread: no zombie once it ends, and the server never blocks.
 
     The thread keeps the Popen object alive, so it is never collected (with a ResourceWarning)
@@ -40,9 +43,16 @@ def _reap_when_done(process: subprocess.Popen) -> None:
     threading.Thread(target=process.wait, name=f"reap-job-{process.pid}", daemon=True).start()
 
 
-def start_job(run_dir: Path) -> int:
-    """Train ``run_dir`` (made by ``train.create_run``) in a new process; returns its pid."""
-    return start_detached("lstm_core.jobs.worker", run_dir)
+def start_job(run_dir: Path) -> None:
+    """Queue ``run_dir`` (made by ``train.create_run``, or reopened) for training; returns at
+    once. Its worker's pid appears in status.json when its turn comes."""
+    from lstm_core.jobs.scheduler import ensure_running
+
+    run_dir = Path(run_dir).resolve()
+    runs.write_status(run_dir, host=socket.gethostname(), pid=None, pid_created=None,
+                      executor="local", node=None, message="Waiting for its turn.")
+    queue.enqueue(run_dir)
+    ensure_running(run_dir.parent)
 
 
 def start_detached(module: str, work_dir: Path) -> int:
@@ -57,10 +67,10 @@ def start_detached(module: str, work_dir: Path) -> int:
     process = subprocess.Popen(
         [sys.executable, "-m", module, str(work_dir)],
         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2], env=env, **DETACHED,
+        cwd=REPO_ROOT, env=env, **DETACHED,
     )
     log.close()
-    _reap_when_done(process)
+    reap_when_done(process)
     runs.write_status(work_dir, pid=process.pid, host=socket.gethostname(),
                       pid_created=runs.process_started(process.pid))
     return process.pid
@@ -81,13 +91,15 @@ def stop_all(root: Path, grace_s: float = 30.0) -> list[dict]:
 
 
 def clear_queue(root: Path | None = None) -> list[Path]:
-    """Ask every job still waiting for a training slot to stop; running jobs train on.
+    """Stop every job still waiting for a training slot; running jobs train on.
 
-    Returns the runs asked; each ends "stopped" as soon as its process sees the request.
+    Returns the runs stopped; one whose process was already starting ends "stopped" as soon as
+    that process sees the request.
     """
     waiting = [summary.path for summary in runs.list_runs(root) if summary.status == "queued"]
     for run_dir in waiting:
         request_stop(run_dir)
+        queue.withdraw(run_dir)
     return waiting
 
 
@@ -100,6 +112,7 @@ def stop_jobs(run_dirs: list[Path], grace_s: float = 30.0) -> list[dict]:
     active = [d for d in run_dirs if runs.read_status(d)["status"] in runs.ACTIVE_STATES]
     for run_dir in active:
         request_stop(run_dir)
+        queue.withdraw(run_dir)  # still a line, not a process: stopped at once
     deadline = time.monotonic() + grace_s
     while active and time.monotonic() < deadline:
         time.sleep(0.2)

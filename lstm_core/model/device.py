@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 from lstm_core.errors import StudioError
 
@@ -40,9 +41,30 @@ def describe_default_device() -> str:
 
 
 def hide_gpus_if_cpu(requested: str) -> None:
-    """For ``cpu`` runs, hide GPUs from TensorFlow; must run before TensorFlow is imported."""
-    if requested == "cpu":
-        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    """For ``cpu`` runs, hide GPUs from TensorFlow; must run before TensorFlow's first op.
+
+    A warm worker has imported TensorFlow already, but not yet started it, so hiding them
+    through its own API still keeps the job off the GPU and its memory.
+    """
+    if requested != "cpu":
+        return
+    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        tf.config.set_visible_devices([], "GPU")
+
+
+def limit_threads(threads: int) -> None:
+    """Give this job's TensorFlow ``threads`` CPU threads, before its first op; a process that
+    has run TensorFlow already (a notebook, a test) keeps the threads it has."""
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        return
 
 
 def configure_device(requested: str) -> tuple[str, str]:

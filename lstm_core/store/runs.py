@@ -16,6 +16,7 @@ import shutil
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +158,18 @@ def write_status(run_dir: Path, **changes: Any) -> dict:
     """Merge ``changes`` into status.json atomically and return the new status."""
     with _status_lock(run_dir):
         return _merge_status(Path(run_dir), changes)
+
+
+def update_status_if(run_dir: Path, accept: Callable[[dict], bool], **changes: Any) -> dict | None:
+    """Merge ``changes`` only if ``accept(status)`` holds, in one locked step; the new status or
+    None. Two processes that both want a queued run (the scheduler starting it, a person
+    stopping it) cannot both win."""
+    with _status_lock(run_dir):
+        try:
+            status = read_json(Path(run_dir) / STATUS_FILE)
+        except StudioError:
+            return None
+        return _merge_status(Path(run_dir), changes) if accept(status) else None
 
 
 def _merge_status(run_dir: Path, changes: dict) -> dict:

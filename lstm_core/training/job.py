@@ -25,8 +25,9 @@ import tensorflow as tf
 from lstm_core.config import RunConfig, TrainConfig
 from lstm_core.model import build
 from lstm_core.model.batching import PREDICT_BATCH, compile_forward, make_dataset, padded_batches
-from lstm_core.model.device import configure_device
+from lstm_core.model.device import configure_device, limit_threads
 from lstm_core.model.rnn_loop import use_lean_loops
+from lstm_core.settings import job_threads
 from lstm_core.store import runs
 from lstm_core.text.vocab import pad_batch
 from lstm_core.training.baseline import BagOfWordsBaseline
@@ -109,6 +110,7 @@ def placement(config: RunConfig) -> Placement:
 
     Must run before the job's first TensorFlow op (``distribute.split_cpu``).
     """
+    limit_threads(job_threads())
     tf_device, name = configure_device(config.train.device)
     if tf_device.startswith("/CPU"):
         split_cpu()

@@ -38,18 +38,21 @@ def request_stop(run_dir: Path) -> None:
     atomic_write_bytes(Path(run_dir) / runs.STOP_FILE, b"stop requested\n")
 
 
-def train_run(run_dir: Path, progress: Progress | None = None) -> dict:
+def train_run(run_dir: Path, progress: Progress | None = None, *, executor: str = "local",
+              node: str | None = None) -> dict:
     """Wait for a free slot, train the run in ``run_dir`` in this process, return its final status.
 
     Never leaves the run queued or running: a user mistake ends it "failed" with the message (and
     the StudioError is raised again for the caller), a bug ends it "failed" with the error named
-    and is raised again, Ctrl+C ends it "stopped".
+    and is raised again, Ctrl+C ends it "stopped". ``executor`` and ``node`` say where it trains
+    ("local" on this host, or "ray" on a cluster's node).
     """
     run_dir = Path(run_dir)
     say = progress or (lambda message: None)
     pid = os.getpid()
-    runs.write_status(run_dir, pid=pid, pid_created=runs.process_started(pid),
-                      host=socket.gethostname(), message="")
+    host = socket.gethostname()
+    runs.write_status(run_dir, pid=pid, pid_created=runs.process_started(pid), host=host,
+                      executor=executor, node=node or host, message="")
     try:
         config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
         with job_slot(run_dir, device_kind(config.train.device),

@@ -23,9 +23,15 @@ def wait_for(predicate, timeout=120.0, interval=0.2):
     raise AssertionError("condition not met in time")
 
 
+def job_pid(run_dir) -> int:
+    """The pid of a started job's process, once the scheduler has given it one."""
+    return wait_for(lambda: runs.read_status(run_dir).get("pid"))
+
+
 def test_a_job_trains_in_its_own_process_and_finishes(tmp_path):
     run_dir = create_run(tiny_config(epochs=1), demo_examples(), run_dir=tmp_path / "run")
-    pid = start_job(run_dir)
+    start_job(run_dir)
+    pid = job_pid(run_dir)
     assert pid != os.getpid()
     status = wait_for(lambda: (s := runs.read_status(run_dir))["status"] not in
                       runs.ACTIVE_STATES and s)
@@ -48,9 +54,9 @@ def test_stop_job_stops_a_running_job_after_a_batch_and_keeps_the_model(tmp_path
 def test_a_killed_job_is_marked_interrupted(tmp_path):
     run_dir = create_run(tiny_config(epochs=50, log_every=1), demo_examples(600),
                          run_dir=tmp_path / "run")
-    pid = start_job(run_dir)
+    start_job(run_dir)
     wait_for(lambda: runs.read_status(run_dir)["status"] == "running")
-    psutil.Process(pid).kill()
+    psutil.Process(job_pid(run_dir)).kill()
     status = wait_for(lambda: (s := runs.read_status(run_dir))["status"] != "running" and s)
     assert status["status"] == "interrupted"
     assert "ended without saying why" in status["message"]

@@ -30,9 +30,9 @@ def killed_after_two_epochs(tmp_path):
     """A real job, killed (no chance to write anything) once two epochs have finished."""
     run_dir = create_run(tiny_config(epochs=EPOCHS, early_stopping=0, log_every=1),
                          demo_examples(2000), run_dir=tmp_path / "run")
-    pid = start_job(run_dir)
+    start_job(run_dir)
     wait_for(lambda: runs.read_status(run_dir).get("epochs_done", 0) >= 2, interval=0.05)
-    job = psutil.Process(pid)
+    job = psutil.Process(runs.read_status(run_dir)["pid"])
     for process in [job, *job.children(recursive=True)]:
         process.kill()
     wait_for(lambda: runs.read_status(run_dir)["status"] == "interrupted")
