@@ -48,13 +48,15 @@ def grappler_off() -> bool:
 SEARCH_BUDGET_S = 120.0  # more than the stopped and resumed search takes on a loaded machine
 
 
-def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
+def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None,
+                parallel: int | None = None, poor_second: bool = True):
     """A search directory with tiny trials on 600 demo reviews.
 
     Trial 0 is the base settings, with 6 epochs: it has epochs left when a stop comes after its
     first. Trial 1 is forced to a learning rate too small to learn anything, so it is clearly
-    worse from its first epoch, and its pruning stops it long before its end. Later trials are
-    Optuna's.
+    worse from its first epoch, and its pruning stops it long before its end; without
+    ``poor_second`` it is the base settings again, which learn the same numbers as trial 0 (a
+    seeded run on the CPU), so neither prunes the other. Later trials are Optuna's.
 
     Returns (search directory, the settings the trials start from).
     """
@@ -74,10 +76,11 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
                         bidirectional=(False,), pooling=("last", "mean"), embed_dim=(16,),
                         dropout=(0.0, 0.3), learning_rate=(1e-5, 1e-2),
                         lr_schedule=("constant",), batch_size=(16,), epochs=(1, 6))
-    settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials)
+    settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials,
+                              parallel=parallel)
     search_dir = create_search(settings, demo_examples(600), name="tiny")
     study = open_study(search_dir, settings.seed)
-    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5})
+    study.enqueue_trial({**params_of(base), **({"learning_rate": 1e-5} if poor_second else {})})
     return search_dir, base
 
 
