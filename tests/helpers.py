@@ -48,13 +48,15 @@ def grappler_off() -> bool:
 SEARCH_BUDGET_S = 120.0  # more than the stopped and resumed search takes on a loaded machine
 
 
-def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None):
+def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None,
+                parallel: int | None = None, poor_second: bool = True, epochs: int = 6):
     """A search directory with tiny trials on 600 demo reviews.
 
-    Trial 0 is the base settings, with 6 epochs: it has epochs left when a stop comes after its
-    first. Trial 1 is forced to a learning rate too small to learn anything, so it is clearly
-    worse from its first epoch, and its pruning stops it long before its end. Later trials are
-    Optuna's.
+    Trial 0 is the base settings, with ``epochs`` epochs: it has epochs left when a stop comes
+    after its first. Trial 1 is forced to a learning rate too small to learn anything, so it is
+    clearly worse from its first epoch, and its pruning stops it long before its end; without
+    ``poor_second`` it is the base settings again, whose first epoch learns what trial 0's does
+    (a seeded run on the CPU), so neither prunes the other there. Later trials are Optuna's.
 
     Returns (search directory, the settings the trials start from).
     """
@@ -67,17 +69,18 @@ def tiny_search(budget_s: float = SEARCH_BUDGET_S, max_trials: int | None = None
         data=DataConfig(split_seed=3),
         text=TextConfig(max_len=40, vocab_size=500),
         model=ModelConfig(embed_dim=16, units=16),
-        train=TrainConfig(epochs=6, batch_size=16, learning_rate=1e-2, early_stopping=0, seed=3,
-                          log_every=4),
+        train=TrainConfig(epochs=epochs, batch_size=16, learning_rate=1e-2, early_stopping=0,
+                          seed=3, log_every=4),
     )
     space = SearchSpace(cell=("lstm", "gru"), units=(8, 16), layers=(1,),
                         bidirectional=(False,), pooling=("last", "mean"), embed_dim=(16,),
                         dropout=(0.0, 0.3), learning_rate=(1e-5, 1e-2),
-                        lr_schedule=("constant",), batch_size=(16,), epochs=(1, 6))
-    settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials)
+                        lr_schedule=("constant",), batch_size=(16,), epochs=(1, epochs))
+    settings = SearchSettings(base=base, space=space, budget_s=budget_s, max_trials=max_trials,
+                              parallel=parallel)
     search_dir = create_search(settings, demo_examples(600), name="tiny")
     study = open_study(search_dir, settings.seed)
-    study.enqueue_trial({**params_of(base), "learning_rate": 1e-5})
+    study.enqueue_trial({**params_of(base), **({"learning_rate": 1e-5} if poor_second else {})})
     return search_dir, base
 
 

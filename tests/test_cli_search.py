@@ -36,6 +36,9 @@ def finished_search_dir() -> Path:
     (["--resume", "x", "--budget-min", "1", "--seed", "2"],
      "leave out --budget-min, --seed"),
     (["--resume", "x", "--split-seed", "7"], "leave out --split-seed"),
+    (["demo-en", "--budget-min", "1", "--parallel", "0"], "--parallel must be at least 1"),
+    (["demo-en", "--budget-min", "1", "--parallel", "2.5"], "argument --parallel: invalid int"),
+    (["--resume", "x", "--parallel", "2"], "leave out --parallel"),
     (["demo-en", "--budget-min", "1", "--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_user_mistakes_exit_2_with_one_error_line(args, message, capsys):
@@ -78,6 +81,20 @@ def test_a_new_search_starts_from_the_tokenizer_suggested_for_its_texts(tmp_path
     args = parser.parse_args([str(data), "--budget-min", "1"])
     search_dir = search._create(args, say=lambda line: None)
     assert read_settings(search_dir).base.text.tokenizer == tokenizer
+
+
+def test_the_trials_at_once_are_kept_with_the_search(tmp_path):
+    from lstm_core.cli import Parser
+    from lstm_core.commands import search
+    from lstm_core.search.directory import read_settings
+
+    data = tmp_path / "reviews.csv"
+    demo_examples(200).to_csv(data, index=False)
+    parser = Parser(prog="search")
+    search.add_arguments(parser)
+    for flags, expected in ([], None), (["--parallel", "3"], 3):
+        args = parser.parse_args([str(data), "--budget-min", "1", *flags])
+        assert read_settings(search._create(args, say=lambda line: None)).parallel == expected
 
 
 def test_the_split_seed_of_a_search_is_given_like_a_runs(tmp_path):

@@ -57,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"{SPLIT_SEED_HELP} (default {DEFAULT_SPLIT_SEED})")
     parser.add_argument("--max-trials", type=int, metavar="N",
                         help="stop after N trials even with time left")
+    parser.add_argument("--parallel", type=int, metavar="N",
+                        help="train up to N trials at once (default: as many as the trials' "
+                        "executor can: 1 on this machine, where jobs share its training slots)")
     parser.add_argument("--demo-rows", type=int, help="rows of demo data to generate")
     parser.add_argument("--resume", type=Path, metavar="SEARCH_DIR",
                         help="go on with a stopped, failed or interrupted search for the time it "
@@ -102,6 +105,8 @@ def _create(args: argparse.Namespace, say) -> Path:
     budget_s = _budget_s(args.budget_min)
     if args.max_trials is not None and args.max_trials < 1:
         raise StudioError(f"--max-trials must be at least 1; got {args.max_trials}.")
+    if args.parallel is not None and args.parallel < 1:
+        raise StudioError(f"--parallel must be at least 1; got {args.parallel}.")
     examples, report, test = read_data(args, TextConfig(), say)
     sections = suggest_settings(report)
     seed = 42 if args.seed is None else args.seed
@@ -118,7 +123,7 @@ def _create(args: argparse.Namespace, say) -> Path:
     sections["train"] = {**sections.get("train", {}), "seed": seed}
     base = RunConfig.from_dict(sections)
     settings = SearchSettings(base=base, space=SearchSpace.around(base), budget_s=budget_s,
-                              max_trials=args.max_trials)
+                              max_trials=args.max_trials, parallel=args.parallel)
     return create_search(settings, examples.frame, test)
 
 
@@ -130,7 +135,7 @@ def _reopen(args: argparse.Namespace, say) -> Path:
         ("--test-data", "test_data"), ("--encoding", "encoding"),
         ("--rating-threshold", "rating_threshold"), ("--seed", "seed"),
         ("--split-seed", "split_seed"), ("--max-trials", "max_trials"),
-        ("--demo-rows", "demo_rows"))
+        ("--parallel", "parallel"), ("--demo-rows", "demo_rows"))
         if getattr(args, name) is not None]
     given += [args.data] if args.data else []
     if given:

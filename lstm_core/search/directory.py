@@ -46,6 +46,8 @@ class SearchSettings:
         budget_s: the wall-clock time the whole search may take, the winner's test included.
         max_trials: stop after this many trials, even with time left; None: the budget decides.
         dataset: the app's data set id, when the app started the search.
+        parallel: trials training at once; None: as many as the trial executor can
+            (``TrialExecutor.capacity``). Searches saved before it have None.
     """
 
     base: RunConfig
@@ -53,17 +55,18 @@ class SearchSettings:
     budget_s: float
     max_trials: int | None = None
     dataset: str | None = None
+    parallel: int | None = None
 
     def __post_init__(self) -> None:
         if not (isinstance(self.budget_s, (int, float)) and math.isfinite(self.budget_s)
                 and self.budget_s > 0):
             raise StudioError(f"budget must be a number of minutes above 0, such as 10 or 0.5; "
                               f"got {self.budget_s!r} s.")
-        if self.max_trials is not None and (isinstance(self.max_trials, bool) or
-                                            not isinstance(self.max_trials, int)
-                                            or self.max_trials < 1):
-            raise StudioError(f"max_trials must be a whole number of at least 1; got "
-                              f"{self.max_trials!r}.")
+        for name in ("max_trials", "parallel"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise StudioError(f"{name} must be a whole number of at least 1; got {value!r}.")
 
     @property
     def seed(self) -> int:
@@ -76,14 +79,15 @@ class SearchSettings:
     def to_dict(self) -> dict:
         return {"base": self.base.to_dict(), "space": self.space.to_dict(),
                 "budget_s": self.budget_s, "max_trials": self.max_trials,
-                "dataset": self.dataset}
+                "dataset": self.dataset, "parallel": self.parallel}
 
     @classmethod
     def from_dict(cls, data: dict) -> SearchSettings:
         try:
             return cls(base=RunConfig.from_dict(data["base"]),
                        space=SearchSpace.from_dict(data["space"]), budget_s=data["budget_s"],
-                       max_trials=data.get("max_trials"), dataset=data.get("dataset"))
+                       max_trials=data.get("max_trials"), dataset=data.get("dataset"),
+                       parallel=data.get("parallel"))
         except (KeyError, TypeError) as exc:
             raise StudioError(f"search.json is damaged ({exc}).") from None
 
@@ -205,7 +209,7 @@ def read_result(search_dir: Path) -> dict | None:
 
 
 def request_search_stop(search_dir: Path) -> None:
-    """Ask a search to stop: it stops its running trial and ends "stopped", resumable."""
+    """Ask a search to stop: it stops its running trials and ends "stopped", resumable."""
     atomic_write_bytes(Path(search_dir) / runs.STOP_FILE, b"stop requested\n")
 
 

@@ -1,9 +1,10 @@
 """Where a search's trials train: the one interface a trial runner has to offer.
 
 The search talks to a trial only through its run directory (status.json, events.jsonl, STOP),
-so a runner just starts a run, says where it stands and stops it. ``LocalProcesses`` trains each
-trial in a job process of this machine, as the Train page does; a runner that sends trials to a
-cluster would implement the same three methods.
+so a runner just starts a run, says where it stands and stops it, and tells how many trials it
+can train at once (the search keeps that many going unless told otherwise). ``LocalProcesses``
+trains each trial in a job process of this machine, as the Train page does; a runner that sends
+trials to a cluster implements the same four methods.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ STOP_GRACE_S = 30.0  # a job stops after its current batch; one that does not an
 class TrialExecutor(Protocol):
     """Starts, watches and stops the runs of a search's trials."""
 
+    def capacity(self) -> int:
+        """How many trials it can train at once (at least 1)."""
+
     def start(self, run_dir: Path) -> None:
         """Start training a queued run (made by ``train.create_run``); returns at once."""
 
@@ -34,6 +38,11 @@ class TrialExecutor(Protocol):
 class LocalProcesses:
     """Each trial in a job process on this machine (``jobs.process``), queued for a slot like
     any training job."""
+
+    def capacity(self) -> int:
+        """One: the machine's line would run more one after another anyway on a small server,
+        each waiting in the queue meanwhile."""
+        return 1
 
     def start(self, run_dir: Path) -> None:
         start_job(run_dir)

@@ -2,11 +2,12 @@
 the budget is kept, and the winner is tested once on the held-out texts.
 
 ``run_search`` runs in its own process (the CLI's, or ``search.worker`` for the app) and, like a
-training job, always ends with a final status. The trials train elsewhere (``executor``); this
-process reads their run directories twice a second: each new epoch's validation accuracy goes to
-the study's pruner, and a trial is stopped when it is pruned, when the search is asked to stop,
-or when the budget runs out. A stopped search leaves its running trial open in the study and
-goes on with it (resumed from its last epoch) when the search is resumed.
+training job, always ends with a final status. The trials train elsewhere (``executor``), up to
+``parallel`` at once; this process keeps each open trial as a small state object and reads their
+run directories twice a second in one loop: each new epoch's validation accuracy goes to the
+study's pruner, and a trial is stopped when it is pruned, when the search is asked to stop, or
+when the budget runs out. A stopped search leaves its running trials open in the study and goes
+on with each (resumed from its last epoch) when the search is resumed.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, read_json
 from lstm_core.search import budget
 from lstm_core.search.directory import (
     RESULT_FILE,
+    SearchSettings,
     read_examples,
     read_search_status,
     read_settings,
@@ -71,26 +75,27 @@ def run_search(search_dir: Path, *, executor: TrialExecutor | None = None,
         search = _Search(search_dir, executor or LocalProcesses(), say)
         outcome = search.run()
     except StudioError as exc:
-        _stop_trial(search)
+        _stop_trials(search)
         _finish(search_dir, search, "failed", str(exc))
         raise
     except KeyboardInterrupt:
-        _stop_trial(search)
+        _stop_trials(search)
         return _finish(search_dir, search, "stopped",
                        "Stopped by Ctrl+C; resume the search to go on with the time left.")
     except Exception as exc:
         with contextlib.suppress(OSError), (search_dir / runs.LOG_FILE).open("a") as log:
             log.write(traceback.format_exc())
-        _stop_trial(search)
+        _stop_trials(search)
         _finish(search_dir, search, "failed",
                 f"Internal error ({type(exc).__name__}: {exc}); see worker.log.")
         raise
     return _finish(search_dir, search, *outcome)
 
 
-def _stop_trial(search: _Search | None) -> None:
-    if search is not None and search.current is not None:
-        search.executor.stop(search.current)
+def _stop_trials(search: _Search | None) -> None:
+    if search is not None and search.open:
+        search.stop_together([(run, STOP_GRACE_S) for run in search.open])
+        search.open.clear()
 
 
 def _finish(search_dir: Path, search: _Search | None, state: str, message: str) -> dict:
@@ -98,7 +103,7 @@ def _finish(search_dir: Path, search: _Search | None, state: str, message: str) 
     if search is not None:
         search.loading.join()  # a thread still importing when the process exits can crash it
     return runs.write_status(search_dir, status=state, message=message, ended=runs.now_iso(),
-                             running_trial=None, **spent)
+                             running_trial=None, running_trials=[], **spent)
 
 
 def _warm_up() -> threading.Thread:
@@ -112,12 +117,44 @@ def _warm_up() -> threading.Thread:
     return thread
 
 
+def trials_at_once(settings: SearchSettings, executor: TrialExecutor) -> int:
+    """How many trials the search keeps training: its ``parallel`` setting, else what the
+    executor can train at once."""
+    if settings.parallel is not None:
+        return settings.parallel
+    return max(1, int(executor.capacity()))
+
+
+# What a look at an open trial found: go on (None), or one of these.
+ENDED, PRUNE, PAST_END, NO_ROOM = "ended", "prune", "past its end", "no room for an epoch"
+
+
+@dataclass
+class _OpenTrial:
+    """A trial training now, as the search follows it from one look to the next."""
+
+    trial: Any  # optuna.Trial (Optuna is imported only when the search runs)
+    run_dir: Path
+    params: dict
+    launched: float  # time.time() when it was started (or resumed) in this session
+    reported: set[int]  # epochs whose validation accuracy went to the pruner
+    planned: int  # the epochs its run plans
+    share_end: float | None = None  # monotonic: the end of its share, set before any timing
+    seen: int = 0  # epochs done at the last look
+    cut_by_budget: bool = False
+
+    @property
+    def number(self) -> int:
+        return self.trial.number
+
+
 class _Search:
     """One session of a search, from (re)start to its end or stop."""
 
     def __init__(self, search_dir: Path, executor: TrialExecutor, say: Progress) -> None:
         self.dir, self.executor, self.say = search_dir, executor, say
         self.settings = read_settings(search_dir)
+        self.parallel = trials_at_once(self.settings, executor)
         self.base = self.settings.trial_base()
         self.pool, self.test = read_examples(search_dir)
         self.study = open_study(search_dir, self.settings.seed)
@@ -126,7 +163,7 @@ class _Search:
         self.deadline = self.started + self.settings.budget_s - self.spent_before
         self.timings = [budget.TrialTiming(**t.user_attrs[TIMING])
                         for t in self.study.get_trials(deepcopy=False) if TIMING in t.user_attrs]
-        self.current: Path | None = None  # the running trial's run
+        self.open: list[_OpenTrial] = []  # the trials training now, oldest first
         self.clock_saved = 0.0
         self.loading = _warm_up()
 
@@ -149,6 +186,13 @@ class _Search:
             runs.write_status(self.dir, spent_s=round(self.spent(), 2), **extra)
             self.clock_saved = time.monotonic()
 
+    def _save_running(self, **extra) -> None:
+        """status.json's running trials: ``running_trials`` all of them, ``running_trial`` the
+        lowest (or None), as the app read it when one trial ran at a time."""
+        numbers = sorted(run.number for run in self.open)
+        self._save_clock(running_trial=numbers[0] if numbers else None, running_trials=numbers,
+                         **extra)
+
     # ---- the session ---------------------------------------------------------------------
 
     def run(self) -> tuple[str, str]:
@@ -156,28 +200,37 @@ class _Search:
         left = self.deadline - time.monotonic()
         self.say(f"search directory: {self.dir}")
         self.say(f"budget: {left / 60:.2f} min left; {len(self.pool)} texts to train and "
-                 f"validate on, {len(self.test)} held out to test the winner")
+                 f"validate on, {len(self.test)} held out to test the winner"
+                 + (f"; up to {self.parallel} trials at once" if self.parallel > 1 else ""))
         for frozen in self._trials("RUNNING"):  # left open by a stopped search
-            if self._go_on_with(frozen) == "stopped":
-                return self._stopped()
+            self._go_on_with(frozen)
         while True:
-            if runs.stop_requested(self.dir):
+            stopping = runs.stop_requested(self.dir)
+            self._look(budget_counts=not stopping)
+            if stopping:  # the trials stay open, to go on when resumed
+                self.stop_together([(run, STOP_GRACE_S) for run in self.open])
+                self.open.clear()
                 return self._stopped()
-            limit = self.settings.max_trials
-            if limit is not None and len(self._trials("COMPLETE", "PRUNED", "FAIL")) >= limit:
+            while len(self.open) < self.parallel and self._may_start():
+                self._start_trial()
+            if not self.open:
                 break
-            epochs = self._epochs_that_fit()
-            if epochs == 0:
-                break
-            trial = self.study.ask()
-            params = self.settings.space.sample(trial)
-            if self._run_trial(trial, params, params["epochs"] if epochs is None
-                               else min(params["epochs"], epochs)) == "stopped":
-                return self._stopped()
+            self._save_clock()
+            time.sleep(POLL_S)
         return self._test_winner()
 
     def _trials(self, *states: str) -> list:
         return [t for t in self.study.get_trials(deepcopy=False) if t.state.name in states]
+
+    def _may_start(self) -> bool:
+        """Whether another trial may start now: trials left to run, and time for an epoch."""
+        if runs.stop_requested(self.dir):
+            return False
+        limit = self.settings.max_trials
+        closed = len(self._trials("COMPLETE", "PRUNED", "FAIL"))
+        if limit is not None and closed + len(self.open) >= limit:
+            return False
+        return self._epochs_that_fit() != 0
 
     def _epochs_that_fit(self) -> int | None:
         """Epochs the next trial may have: 0 when not even one fits the time left; None when
@@ -189,9 +242,24 @@ class _Search:
             return None
         return budget.epochs_that_fit(self.timings, left)
 
+    def stop_together(self, stops: list[tuple[_OpenTrial, float]]) -> None:
+        """Stop trials' runs (each with its grace in seconds); the executor's stop waits for its
+        run to end, so they are stopped in threads, and a slow one holds none of the others."""
+        if len(stops) == 1:
+            self.executor.stop(stops[0][0].run_dir, grace_s=stops[0][1])
+        elif stops:
+            with ThreadPoolExecutor(len(stops), thread_name_prefix="stop-trial") as pool:
+                list(pool.map(lambda stop: self.executor.stop(stop[0].run_dir,
+                                                              grace_s=stop[1]), stops))
+
     # ---- one trial -----------------------------------------------------------------------
 
-    def _run_trial(self, trial, params: dict, epochs: int) -> str:
+    def _start_trial(self) -> None:
+        """Ask the study for a trial and start its run, with the epochs that fit the budget."""
+        fit = self._epochs_that_fit()
+        trial = self.study.ask()
+        params = self.settings.space.sample(trial)
+        epochs = params["epochs"] if fit is None else min(params["epochs"], fit)
         config = apply_params(self.base, params)
         config = replace(config, train=replace(config.train, epochs=epochs))
         name = f"{Path(self.base.data.source).stem}-search-t{trial.number}"
@@ -202,9 +270,9 @@ class _Search:
             trial.set_user_attr(NOTE, f"{epochs} of {params['epochs']} epochs, to fit the budget")
         launched = time.time()
         self.executor.start(run_dir)
-        return self._follow(trial, run_dir, params, launched, set())
+        self._open(trial, run_dir, params, launched, set())
 
-    def _go_on_with(self, frozen) -> str:
+    def _go_on_with(self, frozen) -> None:
         """Go on with a trial an earlier session left open: follow it while it still trains,
         resume its run from its last epoch, or give up on it and queue its settings again."""
         import optuna
@@ -223,86 +291,96 @@ class _Search:
                 self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 self.study.enqueue_trial(frozen.params)  # the same settings, as a new trial
                 self.say(f"trial {frozen.number}: could not go on; its settings are queued again")
-                return "gave up"
+                return
             epoch = reopen_run(run_dir)
             self.say(f"trial {frozen.number}: resuming its run after epoch {epoch}")
             self.executor.start(run_dir)
-        return self._follow(trial, run_dir, frozen.params, launched,
-                            set(frozen.intermediate_values))
+        self._open(trial, run_dir, frozen.params, launched, set(frozen.intermediate_values))
 
-    def _follow(self, trial, run_dir: Path, params: dict, launched: float,
-                reported: set[int]) -> str:
-        """Watch a started trial to its end; returns how it ended (finished, pruned, failed,
-        or stopped with the search)."""
-        self.current = run_dir
-        self._save_clock(running_trial=trial.number)
+    def _open(self, trial, run_dir: Path, params: dict, launched: float,
+              reported: set[int]) -> None:
         planned = int(read_json(run_dir / runs.CONFIG_FILE)["train"]["epochs"])
         share_end = None
-        if not self.timings:  # the first trial: leave time for others
+        if not self.timings:  # nothing measured yet: leave time for the trials after it
             now = time.monotonic()
             share_end = now + budget.FIRST_TRIAL_SHARE * (self.deadline - now)
-        cut_by_budget, seen = False, 0
-        while True:
-            status = self.executor.poll(run_dir)
-            events = read_events(run_dir)
-            epochs = [e for e in events if e.get("event") == "epoch"]
-            active = status["status"] in runs.ACTIVE_STATES
-            if active and report_epochs(trial, epochs, reported, planned):
-                self.executor.stop(run_dir)
-                return self._close(trial, run_dir, params, launched, "pruned", max(reported))
-            if not active:
-                break
-            if runs.stop_requested(self.dir):  # the trial stays open, to go on when resumed
-                self.executor.stop(run_dir)
-                self.current = None
-                return "stopped"
-            running = budget.measure(events, launched, time.time())
-            hard_end = self.deadline - self.reserve(running)
-            # The first trial's share is kept only once it has a whole epoch to count.
-            end_by = hard_end if share_end is None or not epochs else min(hard_end, share_end)
-            now = time.monotonic()
-            done = epochs[-1]["epoch"] if epochs else 0
-            # Past the limit, or the next epoch would end after it: stop now, at an epoch's end
-            # when possible (the epoch just begun does not count).
-            if now >= end_by:  # a job still starting answers a stop only at its first batch
-                self.executor.stop(run_dir, grace_s=self._grace())
-                cut_by_budget = True
-                break
-            if (running is not None and done > seen and done < planned
-                    and now + running.seconds_per_epoch > end_by):
-                self.executor.stop(run_dir)
-                cut_by_budget = True
-                break
-            seen = done
-            self._save_clock()
-            time.sleep(POLL_S)
-        report_epochs(trial, [e for e in read_events(run_dir) if e.get("event") == "epoch"],
-                      reported, planned)
-        status = self.executor.poll(run_dir)
+        self.open.append(_OpenTrial(trial, run_dir, params, launched, reported, planned,
+                                    share_end))
+        self._save_running()
+
+    def _look(self, *, budget_counts: bool) -> None:
+        """Look at every open trial once: close those that ended, stop (together) and close
+        those pruned or out of time; the budget is left out while the search is stopping."""
+        found = [(run, self._check(run, budget_counts)) for run in list(self.open)]
+        self.stop_together([(run, self._grace() if verdict == PAST_END else STOP_GRACE_S)
+                            for run, verdict in found if verdict in (PRUNE, PAST_END, NO_ROOM)])
+        for run, verdict in found:
+            if verdict == PRUNE:
+                self._close(run, "pruned", max(run.reported))
+            elif verdict is not None:
+                run.cut_by_budget = verdict in (PAST_END, NO_ROOM)
+                self._ended(run)
+
+    def _check(self, run: _OpenTrial, budget_counts: bool) -> str | None:
+        """One look at a trial's run: its new epochs go to the pruner; says whether it ended,
+        is pruned, or is to be stopped by the budget (None: it trains on)."""
+        status = self.executor.poll(run.run_dir)
+        events = read_events(run.run_dir)
+        epochs = [e for e in events if e.get("event") == "epoch"]
+        active = status["status"] in runs.ACTIVE_STATES
+        if active and report_epochs(run.trial, epochs, run.reported, run.planned):
+            return PRUNE
+        if not active:
+            return ENDED
+        if not budget_counts:
+            return None
+        running = budget.measure(events, run.launched, time.time())
+        hard_end = self.deadline - self.reserve(running)
+        # The first trials' share is kept only once they have a whole epoch to count.
+        end_by = hard_end if run.share_end is None or not epochs else min(hard_end,
+                                                                          run.share_end)
+        now = time.monotonic()
+        done = epochs[-1]["epoch"] if epochs else 0
+        # Past the limit, or the next epoch would end after it: stop now, at an epoch's end
+        # when possible (the epoch just begun does not count).
+        if now >= end_by:  # a job still starting answers a stop only at its first batch
+            return PAST_END
+        if (running is not None and done > run.seen and done < run.planned
+                and now + running.seconds_per_epoch > end_by):
+            return NO_ROOM
+        run.seen = done
+        return None
+
+    def _ended(self, run: _OpenTrial) -> None:
+        """Close a trial whose run has ended (or was stopped by the budget): finished when it
+        has a best epoch to count, else failed."""
+        report_epochs(run.trial, [e for e in read_events(run.run_dir)
+                                  if e.get("event") == "epoch"], run.reported, run.planned)
+        status = self.executor.poll(run.run_dir)
         ok = status["status"] in ("finished", "stopped") and status.get("best_val_accuracy") \
             is not None
-        if ok and cut_by_budget and status["status"] == "stopped":
+        if ok and run.cut_by_budget and status["status"] == "stopped":
             epoch = int(status.get("epochs_done") or 0)
-            runs.write_status(run_dir, message=f"Stopped by the search's time budget after epoch "
-                              f"{epoch}; the best model so far is kept.")
-            trial.set_user_attr(NOTE, f"cut by the budget after epoch {epoch}")
-        return self._close(trial, run_dir, params, launched, "finished" if ok else "failed")
+            runs.write_status(run.run_dir, message=f"Stopped by the search's time budget after "
+                              f"epoch {epoch}; the best model so far is kept.")
+            run.trial.set_user_attr(NOTE, f"cut by the budget after epoch {epoch}")
+        self._close(run, "finished" if ok else "failed")
 
-    def _record_timing(self, trial, run_dir: Path, launched: float) -> None:
-        timing = budget.measure(read_events(run_dir), launched, time.time())
+    def _record_timing(self, run: _OpenTrial) -> None:
+        timing = budget.measure(read_events(run.run_dir), run.launched, time.time())
         if timing is not None:
-            trial.set_user_attr(TIMING, timing.to_dict())
+            run.trial.set_user_attr(TIMING, timing.to_dict())
             self.timings.append(timing)
 
-    def _close(self, trial, run_dir: Path, params: dict, launched: float, outcome: str,
-               epoch: int | None = None) -> str:
+    def _close(self, run: _OpenTrial, outcome: str, epoch: int | None = None) -> None:
         """Tell the study how the trial ended and say so in one line."""
         from optuna.trial import TrialState
 
-        self._record_timing(trial, run_dir, launched)
-        status = runs.read_status(run_dir)
+        trial = run.trial
+        self._record_timing(run)
+        status = runs.read_status(run.run_dir)
         if outcome == "pruned":
-            runs.write_status(run_dir, message=(
+            runs.write_status(run.run_dir, message=(
                 f"Pruned by the search after epoch {epoch}: its validation accuracy there was "
                 "not among the best of the trials that got that far. The best model so far is "
                 "kept."))
@@ -313,15 +391,14 @@ class _Search:
         else:
             trial.set_user_attr(NOTE, status.get("message", "")[:200])
             self.study.tell(trial, state=TrialState.FAIL)
-        self.current = None
+        self.open.remove(run)
         score = status.get("best_val_accuracy")
         note = self.study.get_trials(deepcopy=False)[trial.number].user_attrs.get(NOTE)
-        self.say(f"trial {trial.number}: {describe(params)} -> val "
+        self.say(f"trial {trial.number}: {describe(run.params)} -> val "
                  f"{'-' if score is None else f'{score:.4f}'} ({note or outcome}), "
-                 f"run {run_dir.name}")
-        self._save_clock(running_trial=None, trials=len(self._trials("COMPLETE", "PRUNED", "FAIL")),
-                         pruned=len(self._trials("PRUNED")))
-        return outcome
+                 f"run {run.run_dir.name}")
+        self._save_running(trials=len(self._trials("COMPLETE", "PRUNED", "FAIL")),
+                           pruned=len(self._trials("PRUNED")))
 
     # ---- the end -------------------------------------------------------------------------
 

@@ -34,7 +34,8 @@ def _storage(search_dir: Path):
 
 
 def open_study(search_dir: Path, seed: int, *, create: bool = False) -> optuna.Study:
-    """The search's study, with a seeded TPE sampler and the successive-halving pruner.
+    """The search's study, with a seeded TPE sampler (constant liar: several trials may be open
+    at once) and the successive-halving pruner.
 
     The sampler's seed is ``seed`` plus the trials the study already holds: the same search
     proposes the same settings, and a resumed one does not propose again those its earlier
@@ -57,7 +58,10 @@ def open_study(search_dir: Path, seed: int, *, create: bool = False) -> optuna.S
         study = optuna.create_study(direction="maximize", **options)
     else:
         study = optuna.load_study(**options)
-    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.get_trials(deepcopy=False)))
+    # The constant liar counts trials still training as poor, so trials asked for while others
+    # run are not proposed next to them.
+    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.get_trials(deepcopy=False)),
+                                               constant_liar=True)
     return study
 
 

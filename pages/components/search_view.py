@@ -63,9 +63,13 @@ def show_search(container, search_dir: Path) -> None:
 
 def _clock(status: dict, budget_s: float) -> tuple[float, str]:
     spent = float(status.get("spent_s") or 0.0)
-    running = status.get("running_trial")
+    running = status.get("running_trials")
+    if running is None:  # written by a search from before trials ran at once
+        running = [] if status.get("running_trial") is None else [status["running_trial"]]
     text = f"{spent / 60:.1f} of {budget_s / 60:.1f} min"
-    text += f" · trial {running} training" if running is not None else ""
+    if running:
+        text += f" · trial{'s' if len(running) > 1 else ''} " \
+                f"{', '.join(map(str, running))} training"
     return min(spent / budget_s, 1.0), text
 
 
@@ -82,8 +86,8 @@ def _live(search_dir: str) -> None:
     allowed = may_manage(status.get("owner"))
     if st.button("Stop search", icon=":material/stop:",
                  disabled=(path / STOP_FILE).exists() or not allowed,
-                 help="Stops the running trial after its current batch; resume later to go "
-                 "on with the time left." if allowed else NOT_YOURS.replace("run", "search")):
+                 help="Stops the running trials after their current batch; resume later to "
+                 "go on with the time left." if allowed else NOT_YOURS.replace("run", "search")):
         if not may_manage(read_search_status(path).get("owner")):  # a click that got through
             st.error(NOT_YOURS.replace("run", "search"))
             return

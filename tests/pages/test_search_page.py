@@ -120,3 +120,14 @@ def test_a_finished_search_shows_its_winner_tested_against_the_baseline(finished
 def test_an_unknown_search_is_an_error_not_a_traceback():
     at = app("pages/train.py", search="../../etc")
     assert not at.exception and "not a valid search id" in texts(at)
+
+
+@pytest.mark.parametrize("status, says", [
+    ({"spent_s": 30.0, "running_trial": 2, "running_trials": [2, 3]}, " · trials 2, 3 training"),
+    ({"spent_s": 30.0, "running_trial": 1}, " · trial 1 training"),  # a search from before
+    ({"spent_s": 30.0, "running_trial": None, "running_trials": []}, ""),
+])
+def test_the_clock_names_every_trial_training(status, says):
+    from pages.components.search_view import _clock
+
+    assert _clock(status, 60.0) == (0.5, "0.5 of 1.0 min" + says)

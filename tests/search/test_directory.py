@@ -1,14 +1,17 @@
 """A search directory: the held-out texts, its settings, its status, finding and reopening it."""
 
 import socket
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from lstm_core.config import DataConfig, RunConfig
 from lstm_core.errors import StudioError
+from lstm_core.fileio import atomic_write_json, read_json
 from lstm_core.search.directory import (
     ORPHAN_MESSAGE,
+    SETTINGS_FILE,
     SearchSettings,
     create_search,
     find_search,
@@ -75,6 +78,21 @@ def test_a_search_that_cannot_be_honest_is_refused(case, message):
 def test_a_budget_must_be_a_positive_number(budget):
     with pytest.raises(StudioError, match="budget must be a number of minutes above 0"):
         SearchSettings(base=RunConfig(), space=SearchSpace(), budget_s=budget)
+
+
+@pytest.mark.parametrize("parallel", [0, -2, 1.5, True, "2"])
+def test_trials_at_once_must_be_a_whole_number_of_at_least_1(parallel):
+    with pytest.raises(StudioError, match="parallel must be a whole number of at least 1"):
+        SearchSettings(base=RunConfig(), space=SearchSpace(), budget_s=60, parallel=parallel)
+
+
+def test_trials_at_once_are_saved_and_a_search_saved_before_them_loads():
+    search_dir = create_search(replace(settings(), parallel=2), demo_examples(300))
+    assert read_settings(search_dir).parallel == 2
+    saved = read_json(search_dir / SETTINGS_FILE)
+    del saved["parallel"]  # search.json as written before searches ran trials at once
+    atomic_write_json(search_dir / SETTINGS_FILE, saved)
+    assert read_settings(search_dir) == settings()
 
 
 def test_searches_are_found_by_id_or_directory_and_nothing_else(tmp_path):
