@@ -8,7 +8,16 @@ import pytest
 
 from lstm_core import settings
 from lstm_core.errors import StudioError
-from lstm_core.settings import CPU_REPLICAS, ENV_SETTINGS, MAX_JOBS, MAX_UPLOAD_MB, RUNS, TF_CONFIG
+from lstm_core.settings import (
+    CPU_REPLICAS,
+    ENV_SETTINGS,
+    MAX_JOBS,
+    MAX_UPLOAD_MB,
+    RAY_ADDRESS,
+    RAY_CPUS,
+    RUNS,
+    TF_CONFIG,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,9 +29,10 @@ def _unset(monkeypatch):
 
 
 def test_defaults_when_unset_or_blank(monkeypatch):
-    expected = (Path("runs"), 200 * 1024 * 1024, 1, 1, None, None)
+    expected = (Path("runs"), 200 * 1024 * 1024, 1, 1, None, None, None, 1)
     accessors = (settings.runs_dir, settings.max_upload_bytes, settings.max_jobs,
-                 settings.cpu_replicas, settings.tf_config, settings.teacher_key)
+                 settings.cpu_replicas, settings.tf_config, settings.teacher_key,
+                 settings.ray_address, settings.ray_cpus)
     assert tuple(read() for read in accessors) == expected
     for item in ENV_SETTINGS:
         monkeypatch.setenv(item.name, "  ")
@@ -35,10 +45,13 @@ def test_values_are_parsed(monkeypatch):
     monkeypatch.setenv(MAX_JOBS.name, "3")
     monkeypatch.setenv(CPU_REPLICAS.name, " 2 ")
     monkeypatch.setenv(TF_CONFIG.name, '{"cluster": {}}')
+    monkeypatch.setenv(RAY_ADDRESS.name, " ray://head:10001 ")
+    monkeypatch.setenv(RAY_CPUS.name, "4")
     assert settings.runs_dir() == Path.home() / "studio-runs"
     assert settings.max_upload_bytes() == 1048
     assert (settings.max_jobs(), settings.cpu_replicas()) == (3, 2)
     assert settings.tf_config() == '{"cluster": {}}'
+    assert (settings.ray_address(), settings.ray_cpus()) == ("ray://head:10001", 4)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +61,7 @@ def test_values_are_parsed(monkeypatch):
         (MAX_JOBS, "0", r"LSTM_STUDIO_MAX_JOBS must be a whole number"),
         (CPU_REPLICAS, "two", r"LSTM_STUDIO_CPU_REPLICAS must be a whole number"),
         (CPU_REPLICAS, "1.5", r"LSTM_STUDIO_CPU_REPLICAS must be a whole number"),
+        (RAY_CPUS, "0", r"LSTM_STUDIO_RAY_CPUS must be a whole number of at least 1; got '0'"),
         *((MAX_UPLOAD_MB, value, r"LSTM_STUDIO_MAX_UPLOAD_MB must be a positive number of "
            r"megabytes such as 500; got '.*'\. Fix or unset") for value in ("lots", "0", "-5",
                                                                           "nan", "inf")),
