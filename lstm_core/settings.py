@@ -111,8 +111,16 @@ TEACHER_KEY = EnvSetting("LSTM_STUDIO_TEACHER_KEY", None,
                          "hiding runs from the Class page and clearing the queue need it; unset, "
                          "everyone may do everything", parse_text)
 
+RAY_ADDRESS = EnvSetting("LSTM_STUDIO_RAY_ADDRESS", None,
+                         "a Ray cluster (host:port or ray://host:10001): jobs run as Ray tasks "
+                         "on it instead of local processes; the runs directory must be on "
+                         "storage every node sees", parse_text)
+RAY_CPUS = EnvSetting("LSTM_STUDIO_RAY_CPUS", "1",
+                      "CPUs a job that trains on the CPU asks of the Ray cluster",
+                      parse_whole_number)
+
 ENV_SETTINGS = (RUNS, MAX_UPLOAD_MB, MAX_JOBS, JOB_THREADS, WARM_WORKERS, CPU_REPLICAS, TF_CONFIG,
-                TEACHER_KEY)
+                TEACHER_KEY, RAY_ADDRESS, RAY_CPUS)
 
 
 def runs_dir() -> Path:
@@ -174,3 +182,14 @@ def tf_config() -> str | None:
 def teacher_key() -> str | None:
     """``$LSTM_STUDIO_TEACHER_KEY``, or None when unset or blank (then nothing is guarded)."""
     return TEACHER_KEY.read()
+
+
+def ray_address() -> str | None:
+    """``$LSTM_STUDIO_RAY_ADDRESS`` without surrounding spaces, or None when unset or blank."""
+    address = RAY_ADDRESS.read()
+    return None if address is None else address.strip()
+
+
+def ray_cpus() -> int:
+    """CPUs a CPU job asks of the Ray cluster: ``$LSTM_STUDIO_RAY_CPUS``, default 1."""
+    return RAY_CPUS.read()

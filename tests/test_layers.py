@@ -59,3 +59,18 @@ def test_the_lower_packages_import_no_keras_when_loaded(package):
                      [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             heavy = [n for n in names if n.split(".")[0] in ("keras", "tensorflow")]
             assert not heavy, f"{path.name} imports {heavy} when loaded"
+
+
+def test_only_the_ray_executor_imports_ray_and_only_when_called():
+    """Ray is optional (requirements-cluster.txt): loading any module must not need it."""
+    for path in (ROOT / "lstm_core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        loaded = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        anywhere = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        for nodes, where in ((loaded, "when loaded"), (anywhere, "at all")):
+            names = [name for node in nodes for name in (
+                [node.module or ""] if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names])]
+            uses_ray = [name for name in names if name.split(".")[0] == "ray"]
+            allowed = where == "at all" and path.name == "ray_executor.py"
+            assert allowed or not uses_ray, f"{path.name} imports {uses_ray} {where}"

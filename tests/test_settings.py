@@ -14,6 +14,8 @@ from lstm_core.settings import (
     JOB_THREADS,
     MAX_JOBS,
     MAX_UPLOAD_MB,
+    RAY_ADDRESS,
+    RAY_CPUS,
     RUNS,
     TF_CONFIG,
     WARM_WORKERS,
@@ -30,10 +32,11 @@ def _unset(monkeypatch):
 
 def test_defaults_when_unset_or_blank(monkeypatch):
     cores = settings.cpu_cores()
-    expected = (Path("runs"), 200 * 1024 * 1024, cores, 1, 1, 1, None, None)
+    expected = (Path("runs"), 200 * 1024 * 1024, cores, 1, 1, 1, None, None, None, 1)
     accessors = (settings.runs_dir, settings.max_upload_bytes, settings.max_jobs,
                  settings.job_threads, settings.warm_workers, settings.cpu_replicas,
-                 settings.tf_config, settings.teacher_key)
+                 settings.tf_config, settings.teacher_key, settings.ray_address,
+                 settings.ray_cpus)
     assert tuple(read() for read in accessors) == expected
     for item in ENV_SETTINGS:
         monkeypatch.setenv(item.name, "  ")
@@ -46,11 +49,14 @@ def test_values_are_parsed(monkeypatch):
     monkeypatch.setenv(MAX_JOBS.name, "3")
     monkeypatch.setenv(CPU_REPLICAS.name, " 2 ")
     monkeypatch.setenv(TF_CONFIG.name, '{"cluster": {}}')
+    monkeypatch.setenv(RAY_ADDRESS.name, " ray://head:10001 ")
+    monkeypatch.setenv(RAY_CPUS.name, "4")
     assert settings.runs_dir() == Path.home() / "studio-runs"
     assert settings.max_upload_bytes() == 1048
     assert (settings.max_jobs(), settings.cpu_replicas()) == (3, 2)
     assert settings.max_jobs("gpu") == 3
     assert settings.tf_config() == '{"cluster": {}}'
+    assert (settings.ray_address(), settings.ray_cpus()) == ("ray://head:10001", 4)
 
 
 def test_jobs_at_once_and_threads_share_out_the_cores(monkeypatch):
@@ -75,6 +81,7 @@ def test_jobs_at_once_and_threads_share_out_the_cores(monkeypatch):
         (WARM_WORKERS, "-1", r"LSTM_STUDIO_WARM_WORKERS must be a whole number \(0 or more\)"),
         (JOB_THREADS, "0", r"LSTM_STUDIO_JOB_THREADS must be a whole number of at least 1"),
         (CPU_REPLICAS, "1.5", r"LSTM_STUDIO_CPU_REPLICAS must be a whole number"),
+        (RAY_CPUS, "0", r"LSTM_STUDIO_RAY_CPUS must be a whole number of at least 1; got '0'"),
         *((MAX_UPLOAD_MB, value, r"LSTM_STUDIO_MAX_UPLOAD_MB must be a positive number of "
            r"megabytes such as 500; got '.*'\. Fix or unset") for value in ("lots", "0", "-5",
                                                                           "nan", "inf")),

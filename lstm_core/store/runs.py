@@ -250,13 +250,33 @@ def job_alive(status: dict) -> bool:
                          status.get("pid_start"))
 
 
+# A job on a Ray cluster stamps ``heartbeat`` (seconds since the epoch) into its status.json
+# every HEARTBEAT_S; its pid names a process on another machine, so a stamp older than
+# HEARTBEAT_TIMEOUT_S is how a node, worker or cluster that went away shows. The timeout leaves
+# room for a slow shared file system and clocks a little apart.
+HEARTBEAT_S = 5.0
+HEARTBEAT_TIMEOUT_S = 60.0
+
+
+def heartbeat_stale(status: dict, now: float | None = None) -> bool:
+    """Whether a Ray job's last heartbeat is older than ``HEARTBEAT_TIMEOUT_S``."""
+    beat = status.get("heartbeat")
+    if status.get("executor") != "ray" or not isinstance(beat, int | float):
+        return False
+    return (time.time() if now is None else now) - beat > HEARTBEAT_TIMEOUT_S
+
+
 def _is_orphaned(status: dict) -> bool:
-    return bool(status.get("status") in ACTIVE_STATES and status.get("pid")
-                and not job_alive(status))
+    if status.get("status") not in ACTIVE_STATES:
+        return False
+    return heartbeat_stale(status) or bool(status.get("pid") and not job_alive(status))
 
 
 ORPHAN_MESSAGE = ("The training process ended without saying why (killed, out of memory, or the "
                   "machine restarted). The best model saved so far is kept.")
+CLUSTER_LOST_MESSAGE = ("The Ray cluster stopped answering for this job (its node or worker went "
+                        "away, or the app lost the cluster). The best model saved so far is "
+                        "kept; resume the run to go on from its last whole epoch.")
 
 
 def read_status(run_dir: Path, orphan_message: str = ORPHAN_MESSAGE) -> dict:
@@ -270,8 +290,10 @@ def read_status(run_dir: Path, orphan_message: str = ORPHAN_MESSAGE) -> dict:
         with _status_lock(run_dir):
             status = read_json(run_dir / STATUS_FILE)  # the job may have finished meanwhile
             if _is_orphaned(status):
+                lost = heartbeat_stale(status)
                 status = _merge_status(run_dir, {
-                    "status": "interrupted", "message": orphan_message,
+                    "status": "interrupted",
+                    "message": CLUSTER_LOST_MESSAGE if lost else orphan_message,
                     "ended": status.get("ended") or now_iso(),
                 })
     return status

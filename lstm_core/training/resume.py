@@ -46,7 +46,8 @@ def reopen_run(run_dir: Path) -> int:
                           "is nothing to go on from; train it again instead.")
     (run_dir / runs.STOP_FILE).unlink(missing_ok=True)
     runs.write_status(run_dir, status="queued", ended=None, queue_position=None, pid=None,
-                      pid_created=None, pid_start=None, message=f"Resuming after epoch {epoch}.")
+                      pid_created=None, pid_start=None, heartbeat=None, node=None,
+                      message=f"Resuming after epoch {epoch}.")
     return epoch
 
 

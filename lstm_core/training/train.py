@@ -39,13 +39,17 @@ def request_stop(run_dir: Path) -> None:
 
 
 def train_run(run_dir: Path, progress: Progress | None = None, *, executor: str = "local",
-              node: str | None = None) -> dict:
+              node: str | None = None, use_slots: bool = True) -> dict:
     """Wait for a free slot, train the run in ``run_dir`` in this process, return its final status.
 
     Never leaves the run queued or running: a user mistake ends it "failed" with the message (and
     the StudioError is raised again for the caller), a bug ends it "failed" with the error named
-    and is raised again, Ctrl+C ends it "stopped". ``executor`` and ``node`` say where it trains
-    ("local" on this host, or "ray" on a cluster's node).
+    and is raised again, Ctrl+C ends it "stopped".
+
+    Args:
+        executor, node: where it trains ("local" on this host, or "ray" on a cluster's node).
+        use_slots: False where a scheduler outside this machine's queue (Ray's) has already given
+            the job its CPUs or GPU; the job then starts at once unless a stop was asked for.
     """
     run_dir = Path(run_dir)
     say = progress or (lambda message: None)
@@ -55,8 +59,10 @@ def train_run(run_dir: Path, progress: Progress | None = None, *, executor: str 
                       executor=executor, node=node or host, message="")
     try:
         config = RunConfig.from_dict(read_json(run_dir / runs.CONFIG_FILE))
-        with job_slot(run_dir, device_kind(config.train.device),
-                      on_wait=lambda place: _report_queue(run_dir, place, say)) as turn:
+        slot = (job_slot(run_dir, device_kind(config.train.device),
+                         on_wait=lambda place: _report_queue(run_dir, place, say))
+                if use_slots else contextlib.nullcontext(not runs.stop_requested(run_dir)))
+        with slot as turn:
             if not turn:
                 return _finish(run_dir, "stopped", "Stopped while waiting in the queue.")
             runs.write_status(run_dir, status="running", started=runs.now_iso(), message="",

@@ -167,6 +167,27 @@ def test_a_job_of_another_machine_is_trusted_and_one_without_a_stamp_goes_by_its
     assert runs.read_status(unstamped)["status"] == "running"
 
 
+def test_a_ray_job_whose_heartbeat_stopped_becomes_interrupted_wherever_it_ran(tmp_path):
+    """A Ray job's pid is on another node; its heartbeat going stale is how its loss shows."""
+    stale = time.time() - runs.HEARTBEAT_TIMEOUT_S - 1
+    node = {"pid": 12345, "host": "another-machine", "pid_created": 1.0}
+    for state, extra in (("queued", {}), ("running", node)):  # queued: no node has it yet
+        run_dir = make_run(tmp_path, state, status=state, executor="ray", heartbeat=stale,
+                           **extra)
+        status = runs.read_status(run_dir)
+        assert (status["status"], status["message"]) == ("interrupted",
+                                                         runs.CLUSTER_LOST_MESSAGE)
+    fresh = make_run(tmp_path, "fresh", status="running", executor="ray", heartbeat=time.time(),
+                     **node)
+    assert runs.read_status(fresh)["status"] == "running"
+    # A resumed run has its old heartbeat cleared until a node takes it again.
+    reopened = make_run(tmp_path, "reopened", status="queued", executor="ray", heartbeat=None)
+    assert runs.read_status(reopened)["status"] == "queued"
+    local = make_run(tmp_path, "local", status="running", executor="local", heartbeat=stale,
+                     **node)
+    assert runs.read_status(local)["status"] == "running"
+
+
 def test_delete_refuses_active_runs_and_removes_others(tmp_path):
     active = make_run(tmp_path, "a", status="running", pid=os.getpid(),
                       pid_created=runs.process_started(os.getpid()))

@@ -1,6 +1,7 @@
 """A training process killed mid-run, then resumed: nothing finished is lost, curves carry on."""
 
 import json
+import time
 
 import numpy as np
 import psutil
@@ -19,6 +20,7 @@ from lstm_core.store.snapshots import (
     snapshot_file,
     snapshot_steps,
 )
+from lstm_core.training.resume import backup_file
 from lstm_core.training.train import create_run, reopen_run, request_stop, resume_point, train_run
 from tests.helpers import demo_examples, tiny_config, train_until_stopped_after
 from tests.jobs.test_process import wait_for
@@ -111,6 +113,18 @@ def test_a_resumed_run_learns_what_an_uninterrupted_one_does(tmp_path, schedule)
         for a, b in zip(read_snapshot(snapshot_file(cut, step)),
                         read_snapshot(snapshot_file(whole, step)), strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_a_reopened_ray_run_waits_for_a_node_without_its_old_heartbeat(tmp_path):
+    """The lost node's stale heartbeat must not mark the run interrupted again at once."""
+    run_dir = create_run(tiny_config(), demo_examples(60), run_dir=tmp_path / "run")
+    backup_file(run_dir).parent.mkdir()
+    np.savez(backup_file(run_dir), epoch=np.int64(1))
+    runs.write_status(run_dir, status="interrupted", executor="ray", node="10.0.0.2 (ab12)",
+                      heartbeat=time.time() - runs.HEARTBEAT_TIMEOUT_S - 1)
+    assert reopen_run(run_dir) == 1
+    status = runs.read_status(run_dir)
+    assert (status["status"], status["heartbeat"], status["node"]) == ("queued", None, None)
 
 
 def test_a_run_stopped_in_its_first_epoch_has_nothing_to_resume(tmp_path):

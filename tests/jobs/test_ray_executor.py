@@ -1,0 +1,243 @@
+"""Jobs as Ray tasks, on a real two-node Ray cluster started on this machine.
+
+The cluster is two ``ray start`` nodes of one CPU each on 127.0.0.1, with their own temporary
+directory and free ports, started once for this module and ended process by process after it.
+The cluster tests skip, saying why, where ray is not installed (requirements-cluster.txt).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+import pytest
+
+from lstm_core.errors import StudioError
+from lstm_core.jobs.ray_executor import (
+    CANCELLED_MESSAGE,
+    QUEUED_MESSAGE,
+    check_reachable,
+    visibility_problem,
+)
+from lstm_core.store import runs
+from lstm_core.store.events import read_events
+from lstm_core.training.train import create_run, reopen_run, request_stop
+from tests.helpers import demo_examples, tiny_config
+
+HAVE_RAY = importlib.util.find_spec("ray") is not None
+needs_ray = pytest.mark.skipif(
+    not HAVE_RAY, reason="ray is not installed (pip install -r requirements-cluster.txt)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _ray_start(*args: str, temp_dir: str, env: dict) -> None:
+    node = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--num-gpus=0",
+            "--object-store-memory=80000000", f"--temp-dir={temp_dir}", "--disable-usage-stats"]
+    command = [str(Path(sys.executable).with_name("ray")), "start", *args, *node]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _cluster_processes(temp_dir: str, client_port: int) -> list[psutil.Process]:
+    """This cluster's daemons (named by its temp dir or client port) and all their children."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        line = " ".join(process.info["cmdline"] or [])
+        if temp_dir in line or ("ray.util.client.server" in line
+                                and f"--port={client_port}" in line):
+            try:
+                found += [process, *process.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The address of a running two-node cluster on 127.0.0.1."""
+    if not HAVE_RAY:
+        pytest.skip("ray is not installed (pip install -r requirements-cluster.txt)")
+    temp_dir = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 bytes
+    port, client_port = _free_port(), _free_port()
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    try:
+        _ray_start("--head", f"--port={port}", f"--ray-client-server-port={client_port}",
+                   "--include-dashboard=false", temp_dir=temp_dir, env=env)
+        _ray_start(f"--address=127.0.0.1:{port}", temp_dir=temp_dir, env=env)
+        yield f"127.0.0.1:{port}"
+    finally:
+        for process in _cluster_processes(temp_dir, client_port):
+            try:
+                process.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+@pytest.fixture(scope="module")
+def executor(cluster):
+    from lstm_core.jobs.ray_executor import RayExecutor
+
+    ray_executor = RayExecutor(cluster)
+    yield ray_executor
+    ray_executor.close()
+
+
+def wait_for(predicate, executor=None, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if executor is not None:
+            executor.poll()
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def settled(executor, run_dirs: list[Path]) -> list[dict]:
+    wait_for(lambda: not set(executor.tracked()) & {d.resolve() for d in run_dirs}, executor)
+    return [runs.read_status(d) for d in run_dirs]
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp).timestamp()
+
+
+@needs_ray
+def test_two_jobs_train_at_the_same_time_on_different_nodes(executor, tmp_path):
+    run_dirs = [create_run(tiny_config(), demo_examples(), run_dir=tmp_path / name)
+                for name in ("a", "b")]
+    for run_dir in run_dirs:
+        executor.submit(run_dir)
+    assert runs.read_status(run_dirs[0])["executor"] == "ray"
+    first, second = settled(executor, run_dirs)
+    assert [first["status"], second["status"]] == ["finished", "finished"]
+    assert first["node"] and second["node"] and first["node"] != second["node"]
+    # Each had its node's only CPU, and neither waited for the other.
+    assert max(_seconds(s["started"]) for s in (first, second)) < min(
+        _seconds(s["ended"]) for s in (first, second))
+
+
+@needs_ray
+def test_a_job_queued_on_the_cluster_is_cancelled_and_a_running_one_stops(executor, tmp_path):
+    busy = [create_run(tiny_config(epochs=50, log_every=1), demo_examples(),
+                       run_dir=tmp_path / name) for name in ("a", "b")]
+    waiting = create_run(tiny_config(), demo_examples(), run_dir=tmp_path / "waiting")
+    for run_dir in busy:
+        executor.submit(run_dir)
+    wait_for(lambda: all(any(e["event"] == "batch" for e in read_events(d)) for d in busy),
+             executor)
+    executor.submit(waiting)  # both nodes' only CPUs are taken
+    status = runs.read_status(waiting)
+    assert (status["status"], status["message"]) == ("queued", QUEUED_MESSAGE)
+    assert executor.cancel(waiting)
+    status = runs.read_status(waiting)
+    assert (status["status"], status["message"]) == ("stopped", CANCELLED_MESSAGE)
+    assert not status.get("node") and not status.get("pid")  # it never reached a node
+
+    assert not executor.cancel(busy[0])  # running: only the STOP file (written) stops it
+    request_stop(busy[1])
+    for status in settled(executor, busy):
+        assert status["status"] == "stopped", status["message"]
+        assert status["epochs_done"] < 50
+
+
+@needs_ray
+def test_a_killed_ray_worker_leaves_the_run_interrupted_and_resumable(executor, tmp_path):
+    run_dir = create_run(tiny_config(epochs=6, early_stopping=0), demo_examples(),
+                         run_dir=tmp_path / "run")
+    executor.submit(run_dir)
+    status = wait_for(lambda: (s := runs.read_status(run_dir)).get("epochs_done", 0) >= 1 and s,
+                      executor)
+    os.kill(status["pid"], signal.SIGKILL)
+    status = wait_for(lambda: (s := runs.read_status(run_dir))["status"] != "running" and s)
+    assert status["status"] == "interrupted"
+    (status,) = settled(executor, [run_dir])
+    assert status["status"] == "interrupted"
+    assert "Ray worker or node went away" in status["message"]
+
+    epoch = reopen_run(run_dir)
+    assert epoch >= 1
+    executor.submit(run_dir)
+    (status,) = settled(executor, [run_dir])
+    assert status["status"] == "finished", status["message"]
+    assert status["epochs_done"] == 6 and status["executor"] == "ray"
+
+
+@needs_ray
+def test_a_node_that_cannot_see_the_run_directory_says_so(executor, tmp_path):
+    import ray
+
+    missing = tmp_path / "not-shared" / "run"
+    outcome = ray.get(executor._task.remote(str(missing)))
+    assert outcome["status"] == "failed" and not outcome["visible"]
+    assert f"cannot see the run directory {missing}" in outcome["message"]
+    assert re.match(r"The Ray node \S+ \([0-9a-f]{12}\) cannot", outcome["message"])
+    assert "storage every node sees" in outcome["message"]
+
+
+def test_the_visibility_check_names_the_path_and_the_fix(tmp_path):
+    run_dir = create_run(tiny_config(), demo_examples(60), run_dir=tmp_path / "run")
+    assert visibility_problem(run_dir, "node-1") is None
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".probe-")]
+    message = visibility_problem(tmp_path / "elsewhere", "node-1")
+    assert message.startswith(f"The Ray node node-1 cannot see the run directory "
+                              f"{tmp_path / 'elsewhere'} (")
+    assert "LSTM_STUDIO_RUNS pointing to it" in message
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_an_unreachable_cluster_is_refused_with_what_to_do(scheme):
+    address = f"{scheme}127.0.0.1:{_free_port()}"
+    with pytest.raises(StudioError, match=rf"The Ray cluster at {address} cannot be reached "
+                       r"\(.+\)\. Start the cluster .* or fix LSTM_STUDIO_RAY_ADDRESS; unset it"):
+        check_reachable(address, timeout_s=1.0)
+
+
+def test_the_executor_refuses_an_unreachable_cluster_before_loading_ray():
+    code = ("import sys\n"
+            "from lstm_core.errors import StudioError\n"
+            "from lstm_core.jobs.ray_executor import RayExecutor\n"
+            f"try:\n    RayExecutor('127.0.0.1:{_free_port()}')\n"
+            "except StudioError as exc:\n    print(exc)\n"
+            "print('ray' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2])
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "False", done.stderr
+    assert "cannot be reached" in lines[0]
+
+
+@pytest.mark.parametrize("address", ["ray://", ":6379", "host:port"])
+def test_a_malformed_address_names_the_setting(address):
+    with pytest.raises(StudioError, match=r"LSTM_STUDIO_RAY_ADDRESS must be host:port or "
+                       r"ray://host:10001; got .*\. Fix or unset"):
+        check_reachable(address)
+
+
+def test_nothing_but_the_executor_loads_ray():
+    """The app, the CLI and a local job never load ray, installed or not."""
+    code = ("import pkgutil, sys, importlib, lstm_core\n"
+            "for module in pkgutil.walk_packages(lstm_core.__path__, 'lstm_core.'):\n"
+            "    if not module.name.endswith('__main__'):\n"
+            "        importlib.import_module(module.name)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'ray'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
