@@ -20,6 +20,8 @@ from pathlib import Path
 
 import psutil
 
+from lstm_core.errors import StudioError
+from lstm_core.settings import ray_address
 from lstm_core.store import queue, runs
 from lstm_core.training.train import request_stop
 
@@ -49,10 +51,25 @@ def start_job(run_dir: Path) -> None:
     from lstm_core.jobs.scheduler import ensure_running
 
     run_dir = Path(run_dir).resolve()
+    executor = "ray" if ray_address() else "local"
+    if executor == "ray":
+        _cluster_answers(run_dir)
     runs.write_status(run_dir, host=socket.gethostname(), pid=None, pid_created=None,
-                      executor="local", node=None, message="Waiting for its turn.")
+                      executor=executor, node=None, message="Waiting for its turn.")
     queue.enqueue(run_dir)
     ensure_running(run_dir.parent)
+
+
+def _cluster_answers(run_dir: Path) -> None:
+    """Refuse at once (the run kept, interrupted, to resume later) when the configured Ray
+    cluster does not answer: the person who clicked should hear it, not find the job stuck."""
+    from lstm_core.jobs.ray_executor import check_reachable
+
+    try:
+        check_reachable(ray_address())
+    except StudioError as exc:
+        runs.write_status(run_dir, status="interrupted", message=str(exc), ended=runs.now_iso())
+        raise
 
 
 def start_detached(module: str, work_dir: Path) -> int:

@@ -19,14 +19,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from lstm_core import settings
+from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, read_json
 from lstm_core.jobs.process import DETACHED, REPO_ROOT, reap_when_done
 from lstm_core.model.device import gpu_names
 from lstm_core.store import queue, runs
+
+if TYPE_CHECKING:  # ray is imported only where a cluster is configured
+    from lstm_core.jobs.ray_executor import RayExecutor
 
 SCHEDULER_DIR = ".scheduler"
 POLL_S = 0.1
@@ -75,8 +80,8 @@ def ensure_running(domain: Path) -> None:
 def keep_warm(domain: Path, client_pid: int) -> None:
     """Called by a web server: keep a worker ready for its users' jobs while ``client_pid``
     lives, so a click on Train does not wait for TensorFlow to load."""
-    if settings.warm_workers() == 0:
-        return
+    if settings.warm_workers() == 0 or settings.ray_address():
+        return  # none wanted, or jobs train on a cluster's nodes
     domain = Path(domain).resolve()
     client = _home(domain) / f"{socket.gethostname()}-{client_pid}{CLIENT_SUFFIX}"
     if not client.exists():
@@ -166,6 +171,7 @@ class Scheduler:
     idle_since: float = field(default_factory=time.monotonic)
     clients_seen: float = 0.0  # when a live web server was last found
     linger_s: float = IDLE_EXIT_S  # idle this long with no web server: exit
+    cluster: RayExecutor | None = None  # with LSTM_STUDIO_RAY_ADDRESS: jobs go to Ray instead
 
     def run(self) -> None:
         while True:
@@ -186,6 +192,8 @@ class Scheduler:
 
     def step(self) -> bool:
         """One look at the line; True while jobs wait or run."""
+        if self.cluster is not None:
+            return self._step_on_cluster(self.cluster)
         self.started = {run: job for run, job in self.started.items() if job[0].alive}
         waiting = queue.waiting(self.domain)
         lines: dict[str, list[Path]] = {"cpu": [], "gpu": []}
@@ -201,6 +209,24 @@ class Scheduler:
             self._tell_places(line)
         self._keep_ready()
         return bool(waiting or self.started)
+
+    def _step_on_cluster(self, cluster: RayExecutor) -> bool:
+        """Hand every waiting job to Ray at once (its scheduler is the line now), take back
+        those stopped before they started, and settle those Ray has ended."""
+        from lstm_core.jobs.ray_executor import QUEUED_MESSAGE
+
+        waiting = queue.waiting(self.domain)
+        for run_dir in waiting:
+            if self._device(run_dir) is None or self._stopped_while_waiting(run_dir):
+                continue
+            if queue.claim(run_dir, executor="ray", node=None, queue_position=0,
+                           message=QUEUED_MESSAGE):
+                cluster.submit(run_dir)
+        for run_dir in cluster.tracked():
+            if runs.stop_requested(run_dir):
+                cluster.cancel(run_dir)  # False once it trains: its STOP file stops it then
+        cluster.poll()
+        return bool(waiting or cluster.tracked())
 
     def _device(self, run_dir: Path) -> str | None:
         """"cpu" or "gpu"; None (and the ticket dropped) for a run that no longer waits."""
@@ -247,6 +273,8 @@ class Scheduler:
                     message=f"Waiting for a free training slot: number {place} in the queue.")
 
     def _keep_ready(self) -> None:
+        if self.cluster is not None:
+            return  # jobs train on the cluster's nodes
         for worker in self.ready:
             if not worker.alive:  # killed while waiting: it could not tidy up
                 worker.ready_file.unlink(missing_ok=True)
@@ -268,9 +296,33 @@ def main(argv: list[str]) -> int:
     except Timeout:
         return 0  # another scheduler serves this line
     try:
-        Scheduler(domain, linger_s=linger_s).run()
+        return _serve(domain, linger_s)
     finally:
         lock.release()
+
+
+def _serve(domain: Path, linger_s: float) -> int:
+    """Run the line until idle; with a Ray cluster configured, as the cluster's driver. A
+    cluster that cannot be joined or goes away leaves the jobs it would have had interrupted,
+    with the reason, to be resumed."""
+    address = settings.ray_address()
+    scheduler = Scheduler(domain, linger_s=linger_s)
+    try:
+        if address:
+            from lstm_core.jobs.ray_executor import RayExecutor
+
+            scheduler.cluster = RayExecutor(address)
+        scheduler.run()
+    except StudioError as exc:
+        print(f"error: {exc}", flush=True)
+        for run_dir in queue.waiting(domain):
+            runs.update_status_if(run_dir, lambda status: status.get("status") == "queued",
+                                  status="interrupted", message=str(exc), ended=runs.now_iso())
+            queue.dequeue(run_dir)
+        return 1
+    finally:
+        if scheduler.cluster is not None:
+            scheduler.cluster.close()
     return 0
 
 
