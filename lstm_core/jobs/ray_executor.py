@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -31,8 +32,16 @@ from lstm_core.training.train import request_stop
 
 QUEUED_MESSAGE = "Queued on the cluster."
 CANCELLED_MESSAGE = "Stopped while queued on the cluster."
+CLUSTER_GONE_MESSAGE = ("Training stopped because the app lost the Ray cluster. The best model "
+                        "saved so far is kept; resume the run once the cluster is back.")
 DEFAULT_RAY_PORT = 6379
 DEFAULT_CLIENT_PORT = 10001
+# Ray's own setting: how long a driver waits for a lost cluster before ending its process.
+GCS_WAIT_VARIABLE = "RAY_gcs_rpc_server_reconnect_timeout_s"
+GCS_WAIT_S = 10 * 365 * 24 * 3600
+# The package's folder, uploaded to the cluster for the jobs; a folder rather than the module
+# object, which Ray Client (ray://) cannot pickle.
+STUDIO_CODE = str(Path(lstm_core.__file__).resolve().parent)
 
 
 def _host_port(address: str) -> tuple[str, int]:
@@ -180,10 +189,15 @@ class RayExecutor:
         check_reachable(address)
         import ray
 
+        self.address = address
         self._ray = ray
+        self._checked = time.monotonic()
         if not ray.is_initialized():
+            # A driver joined as a node (host:port) ends its whole process once the cluster has
+            # been gone a minute; the app must live on and say so, so it waits for it instead.
+            os.environ.setdefault(GCS_WAIT_VARIABLE, str(GCS_WAIT_S))
             try:
-                ray.init(address=address, runtime_env={"py_modules": [lstm_core]},
+                ray.init(address=address, runtime_env={"py_modules": [STUDIO_CODE]},
                          logging_level=logging.WARNING, log_to_driver=False,
                          configure_logging=False)
             except (ConnectionError, RuntimeError, TimeoutError) as exc:
@@ -198,18 +212,26 @@ class RayExecutor:
         self._refs: dict[Path, Any] = {}
 
     def submit(self, run_dir: Path) -> None:
-        """Queue a run (made by ``create_run`` or ``reopen_run``) on the cluster."""
+        """Queue a run (made by ``create_run`` or ``reopen_run``) on the cluster.
+
+        Raises:
+            StudioError: the cluster has gone (the runs it had are then interrupted).
+        """
         run_dir = Path(run_dir).resolve()
         config = read_json(run_dir / runs.CONFIG_FILE)
         from lstm_core.model.device import device_kind
 
         gpu = device_kind(config["train"]["device"]) == "gpu"
         resources = {"num_gpus": 1, "num_cpus": 1} if gpu else {"num_cpus": settings.ray_cpus()}
-        runs.write_status(run_dir, executor="ray", node=None, heartbeat=time.time(),
-                          message=QUEUED_MESSAGE)
-        self._refs[run_dir] = self._task.options(**resources,
-                                                 name=f"train {run_dir.name}").remote(
-            str(run_dir))
+        self._require_cluster()
+        runs.write_status(run_dir, executor="ray", heartbeat=time.time(), message=QUEUED_MESSAGE)
+        try:
+            ref = self._task.options(**resources, name=f"train {run_dir.name}").remote(
+                str(run_dir))
+        except ConnectionError as exc:
+            self._settle(run_dir, "interrupted", CLUSTER_GONE_MESSAGE)
+            raise self._lost(exc) from exc
+        self._refs[run_dir] = ref
 
     def cancel(self, run_dir: Path) -> bool:
         """Take back a run the cluster has not started yet; False if it already runs (use STOP).
@@ -223,28 +245,46 @@ class RayExecutor:
         request_stop(run_dir)
         if runs.read_status(run_dir).get("pid"):
             return False
-        self._ray.cancel(ref, force=False)
+        self._require_cluster()
+        try:
+            self._ray.cancel(ref, force=False)
+        except ConnectionError as exc:
+            raise self._lost(exc) from exc
         del self._refs[run_dir]
         runs.write_status(run_dir, status="stopped", message=CANCELLED_MESSAGE,
                           ended=runs.now_iso())
         return True
 
     def poll(self) -> None:
-        """Settle the runs whose tasks have ended; keep the queued ones' heartbeat fresh."""
+        """Settle the runs whose tasks have ended; keep the queued ones' heartbeat fresh.
+
+        Raises:
+            StudioError: the cluster has gone; every run it had is then interrupted.
+        """
         if not self._refs:
             return
-        by_ref = {ref: run_dir for run_dir, ref in self._refs.items()}
-        ready, _ = self._ray.wait(list(by_ref), num_returns=len(by_ref), timeout=0)
-        for ref in ready:
-            run_dir = by_ref[ref]
-            del self._refs[run_dir]
+        self._require_cluster()
+        if time.monotonic() - self._checked >= runs.HEARTBEAT_S:
+            # A task waiting for a node that has gone with the cluster would wait forever.
             try:
-                outcome = self._ray.get(ref)
-            except self._ray.exceptions.RayError as exc:
-                self._settle(run_dir, "interrupted", _lost_message(exc))
-                continue
-            if not outcome.get("visible", True):
-                self._settle(run_dir, "failed", outcome["message"])
+                check_reachable(self.address)
+            except StudioError as exc:
+                raise self._lost(ConnectionError("nothing answers at its address")) from exc
+            self._checked = time.monotonic()
+        by_ref = {ref: run_dir for run_dir, ref in self._refs.items()}
+        try:
+            ready, _ = self._ray.wait(list(by_ref), num_returns=len(by_ref), timeout=0)
+            for ref in ready:
+                run_dir = by_ref[ref]
+                try:
+                    outcome = self._ray.get(ref)
+                except self._ray.exceptions.RayError as exc:
+                    outcome = {"status": "interrupted", "message": _lost_message(exc)}
+                del self._refs[run_dir]
+                if outcome["status"] == "interrupted" or not outcome.get("visible", True):
+                    self._settle(run_dir, outcome["status"], outcome["message"])
+        except ConnectionError as exc:
+            raise self._lost(exc) from exc
         now = time.time()
         for run_dir in self._refs:
             with contextlib.suppress(OSError, StudioError):
@@ -252,6 +292,24 @@ class RayExecutor:
                 if status.get("status") == "queued" and not status.get("pid"):
                     if now - float(status.get("heartbeat") or 0) >= runs.HEARTBEAT_S:
                         runs.write_status(run_dir, heartbeat=now)
+
+    def _require_cluster(self) -> None:
+        """Refuse to go on without a connection: any Ray call would start a cluster of its own
+        on this machine (Ray's auto-init) instead of failing."""
+        if not self._ray.is_initialized():
+            raise self._lost(ConnectionError("the connection is closed"))
+
+    def _lost(self, exc: BaseException) -> StudioError:
+        """Every tracked run interrupted, and the error that says so."""
+        for run_dir in self._refs:
+            self._settle(run_dir, "interrupted", CLUSTER_GONE_MESSAGE)
+        self._refs.clear()
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            self._ray.shutdown()  # so that the next executor joins afresh
+        return StudioError(
+            f"Lost the Ray cluster at {self.address} ({exc}). Its runs are marked interrupted "
+            "and can be resumed once it is back; check it with 'ray status', or unset "
+            f"{settings.RAY_ADDRESS.name} to train on this machine.")
 
     @staticmethod
     def _settle(run_dir: Path, state: str, message: str) -> None:
@@ -275,5 +333,5 @@ class RayExecutor:
         self._ray.shutdown()
 
 
-__all__ = ["CANCELLED_MESSAGE", "QUEUED_MESSAGE", "RayExecutor", "check_reachable", "node_name",
-           "train_on_node", "visibility_problem"]
+__all__ = ["CANCELLED_MESSAGE", "CLUSTER_GONE_MESSAGE", "QUEUED_MESSAGE", "RayExecutor",
+           "check_reachable", "node_name", "train_on_node", "visibility_problem"]

@@ -35,6 +35,7 @@ from lstm_core.training.train import create_run, reopen_run, request_stop
 from tests.helpers import demo_examples, tiny_config
 
 HAVE_RAY = importlib.util.find_spec("ray") is not None
+RAY_TEST_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 needs_ray = pytest.mark.skipif(
     not HAVE_RAY, reason="ray is not installed (pip install -r requirements-cluster.txt)")
 
@@ -74,7 +75,8 @@ def cluster():
         pytest.skip("ray is not installed (pip install -r requirements-cluster.txt)")
     temp_dir = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 bytes
     port, client_port = _free_port(), _free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    # No usage reports, and no token auth picked up from a ~/.ray of the person running tests.
+    env = {**os.environ, **RAY_TEST_ENV}
     try:
         _ray_start("--head", f"--port={port}", f"--ray-client-server-port={client_port}",
                    "--include-dashboard=false", temp_dir=temp_dir, env=env)
@@ -90,11 +92,15 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def executor(cluster):
-    from lstm_core.jobs.ray_executor import RayExecutor
+    from lstm_core.jobs.ray_executor import GCS_WAIT_VARIABLE, RayExecutor
 
-    ray_executor = RayExecutor(cluster)
-    yield ray_executor
-    ray_executor.close()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in RAY_TEST_ENV.items():
+            patch.setenv(name, value)
+        patch.delenv(GCS_WAIT_VARIABLE, raising=False)  # the executor sets it; undone after
+        ray_executor = RayExecutor(cluster)
+        yield ray_executor
+        ray_executor.close()
 
 
 def wait_for(predicate, executor=None, timeout=120.0):
