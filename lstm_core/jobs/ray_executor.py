@@ -261,8 +261,6 @@ class RayExecutor:
         Raises:
             StudioError: the cluster has gone; every run it had is then interrupted.
         """
-        if not self._refs:
-            return
         self._require_cluster()
         if time.monotonic() - self._checked >= runs.HEARTBEAT_S:
             # A task waiting for a node that has gone with the cluster would wait forever.
@@ -271,6 +269,8 @@ class RayExecutor:
             except StudioError as exc:
                 raise self._lost(ConnectionError("nothing answers at its address")) from exc
             self._checked = time.monotonic()
+        if not self._refs:
+            return
         by_ref = {ref: run_dir for run_dir, ref in self._refs.items()}
         try:
             ready, _ = self._ray.wait(list(by_ref), num_returns=len(by_ref), timeout=0)

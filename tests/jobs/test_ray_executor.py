@@ -7,6 +7,7 @@ The cluster tests skip, saying why, where ray is not installed (requirements-clu
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -25,6 +26,7 @@ import pytest
 from lstm_core.errors import StudioError
 from lstm_core.jobs.ray_executor import (
     CANCELLED_MESSAGE,
+    CLUSTER_GONE_MESSAGE,
     QUEUED_MESSAGE,
     check_reachable,
     visibility_problem,
@@ -68,11 +70,9 @@ def _cluster_processes(temp_dir: str, client_port: int) -> list[psutil.Process]:
     return found
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """The address of a running two-node cluster on 127.0.0.1."""
-    if not HAVE_RAY:
-        pytest.skip("ray is not installed (pip install -r requirements-cluster.txt)")
+@contextlib.contextmanager
+def ray_cluster(nodes: int):
+    """``nodes`` Ray nodes of one CPU each on 127.0.0.1: (GCS address, Ray Client address)."""
     temp_dir = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 bytes
     port, client_port = _free_port(), _free_port()
     # No usage reports, and no token auth picked up from a ~/.ray of the person running tests.
@@ -80,14 +80,26 @@ def cluster():
     try:
         _ray_start("--head", f"--port={port}", f"--ray-client-server-port={client_port}",
                    "--include-dashboard=false", temp_dir=temp_dir, env=env)
-        _ray_start(f"--address=127.0.0.1:{port}", temp_dir=temp_dir, env=env)
-        yield f"127.0.0.1:{port}"
+        for _ in range(nodes - 1):
+            _ray_start(f"--address=127.0.0.1:{port}", temp_dir=temp_dir, env=env)
+        yield f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}"
     finally:
-        for process in _cluster_processes(temp_dir, client_port):
-            try:
-                process.kill()
-            except psutil.NoSuchProcess:
-                pass
+        end_cluster(temp_dir, client_port)
+
+
+def end_cluster(temp_dir: str, client_port: int) -> None:
+    for process in _cluster_processes(temp_dir, client_port):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The address of a running two-node cluster on 127.0.0.1."""
+    if not HAVE_RAY:
+        pytest.skip("ray is not installed (pip install -r requirements-cluster.txt)")
+    with ray_cluster(nodes=2) as (address, _):
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +207,46 @@ def test_a_node_that_cannot_see_the_run_directory_says_so(executor, tmp_path):
     assert f"cannot see the run directory {missing}" in outcome["message"]
     assert re.match(r"The Ray node \S+ \([0-9a-f]{12}\) cannot", outcome["message"])
     assert "storage every node sees" in outcome["message"]
+
+
+# The app's side of a cluster that goes away: a driver of its own (this process already has
+# one), polling as the app does until the executor says so.
+LOSE_THE_CLUSTER = """
+import sys, time
+from pathlib import Path
+from lstm_core.errors import StudioError
+from lstm_core.jobs.ray_executor import RayExecutor
+
+executor = RayExecutor(sys.argv[1])
+executor.submit(Path(sys.argv[2]))
+while True:
+    try:
+        executor.poll()
+    except StudioError as exc:
+        print(exc, flush=True)
+        break
+    time.sleep(0.2)
+"""
+
+
+@needs_ray
+def test_a_cluster_that_goes_away_interrupts_its_runs_and_says_so(tmp_path):
+    run_dir = create_run(tiny_config(epochs=50), demo_examples(), run_dir=tmp_path / "run")
+    with ray_cluster(nodes=1) as (address, _):
+        app = subprocess.Popen([sys.executable, "-c", LOSE_THE_CLUSTER, address, str(run_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **RAY_TEST_ENV},
+                               cwd=Path(__file__).resolve().parents[2])
+        wait_for(lambda: runs.read_status(run_dir)["status"] == "running"
+                 or app.poll() is not None)
+    try:  # the cluster has gone: every process of it was killed
+        out, err = app.communicate(timeout=120)
+    finally:
+        app.kill()
+    assert f"Lost the Ray cluster at {address}" in out, err[-2000:]
+    status = runs.read_status(run_dir)
+    assert status["status"] == "interrupted"
+    assert status["message"] == CLUSTER_GONE_MESSAGE or "went away" in status["message"]
 
 
 def test_the_visibility_check_names_the_path_and_the_fix(tmp_path):
