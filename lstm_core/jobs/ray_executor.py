@@ -110,7 +110,7 @@ def visibility_problem(run_dir: Path, node: str) -> str | None:
             f"share), mounted at the same path, with {settings.RUNS.name} pointing to it.")
 
 
-class _Heartbeat:
+class Heartbeat:
     """Stamps status.json every ``runs.HEARTBEAT_S`` while the job's process lives."""
 
     def __init__(self, run_dir: Path) -> None:
@@ -123,13 +123,26 @@ class _Heartbeat:
             with contextlib.suppress(OSError, StudioError, ValueError):
                 runs.write_status(self.run_dir, heartbeat=time.time())
 
-    def __enter__(self) -> _Heartbeat:
+    def __enter__(self) -> Heartbeat:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()
         self.thread.join()
+
+
+def task_resources(device: str, cluster_gpus: float) -> dict:
+    """What a job asks of Ray: one GPU (and a CPU to feed it), or ``LSTM_STUDIO_RAY_CPUS`` CPUs.
+
+    Args:
+        device: the run's ``train.device``: "gpu", "cpu" or "auto" (a GPU if the cluster has
+            any; the app server's own GPUs do not count).
+        cluster_gpus: GPUs the cluster has in all.
+    """
+    if device == "gpu" or (device == "auto" and cluster_gpus > 0):
+        return {"num_gpus": 1, "num_cpus": 1}
+    return {"num_cpus": settings.ray_cpus(), "num_gpus": 0}
 
 
 def train_on_node(run_dir: str) -> dict:
@@ -145,12 +158,18 @@ def train_on_node(run_dir: str) -> dict:
     if problem:
         return {"status": "failed", "message": problem, "visible": False}
     runs.write_status(path, executor="ray", node=node, heartbeat=time.time())
+    import ray
+
+    from lstm_core.model.device import hide_gpus_if_cpu
     from lstm_core.tf_startup import silence_tensorflow_startup
+
+    if not ray.get_gpu_ids():
+        hide_gpus_if_cpu("cpu")  # a GPU of this node that Ray did not give this job is another's
 
     silence_tensorflow_startup()
     from lstm_core.training.train import train_run
 
-    with _Heartbeat(path):
+    with Heartbeat(path):
         try:
             status = train_run(path, progress=lambda line: print(line, flush=True),
                                use_slots=False)
@@ -218,12 +237,9 @@ class RayExecutor:
             StudioError: the cluster has gone (the runs it had are then interrupted).
         """
         run_dir = Path(run_dir).resolve()
-        config = read_json(run_dir / runs.CONFIG_FILE)
-        from lstm_core.model.device import device_kind
-
-        gpu = device_kind(config["train"]["device"]) == "gpu"
-        resources = {"num_gpus": 1, "num_cpus": 1} if gpu else {"num_cpus": settings.ray_cpus()}
+        device = read_json(run_dir / runs.CONFIG_FILE)["train"]["device"]
         self._require_cluster()
+        resources = task_resources(device, self._ray.cluster_resources().get("GPU", 0))
         runs.write_status(run_dir, executor="ray", heartbeat=time.time(), message=QUEUED_MESSAGE)
         try:
             ref = self._task.options(**resources, name=f"train {run_dir.name}").remote(
@@ -334,4 +350,5 @@ class RayExecutor:
 
 
 __all__ = ["CANCELLED_MESSAGE", "CLUSTER_GONE_MESSAGE", "QUEUED_MESSAGE", "RayExecutor",
-           "check_reachable", "node_name", "train_on_node", "visibility_problem"]
+           "check_reachable", "node_name", "task_resources", "train_on_node",
+           "visibility_problem"]

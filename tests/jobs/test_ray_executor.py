@@ -28,7 +28,9 @@ from lstm_core.jobs.ray_executor import (
     CANCELLED_MESSAGE,
     CLUSTER_GONE_MESSAGE,
     QUEUED_MESSAGE,
+    Heartbeat,
     check_reachable,
+    task_resources,
     visibility_problem,
 )
 from lstm_core.store import runs
@@ -177,7 +179,7 @@ def test_a_job_queued_on_the_cluster_is_cancelled_and_a_running_one_stops(execut
 
 @needs_ray
 def test_a_killed_ray_worker_leaves_the_run_interrupted_and_resumable(executor, tmp_path):
-    run_dir = create_run(tiny_config(epochs=6, early_stopping=0), demo_examples(),
+    run_dir = create_run(tiny_config(epochs=3, early_stopping=0), demo_examples(),
                          run_dir=tmp_path / "run")
     executor.submit(run_dir)
     status = wait_for(lambda: (s := runs.read_status(run_dir)).get("epochs_done", 0) >= 1 and s,
@@ -194,7 +196,9 @@ def test_a_killed_ray_worker_leaves_the_run_interrupted_and_resumable(executor, 
     executor.submit(run_dir)
     (status,) = settled(executor, [run_dir])
     assert status["status"] == "finished", status["message"]
-    assert status["epochs_done"] == 6 and status["executor"] == "ray"
+    assert status["epochs_done"] == 3 and status["executor"] == "ray"
+    starts = [e["initial_epoch"] for e in read_events(run_dir) if e["event"] == "start"]
+    assert starts == [0, epoch]  # went on from the backup rather than from the start
 
 
 @needs_ray
@@ -247,6 +251,28 @@ def test_a_cluster_that_goes_away_interrupts_its_runs_and_says_so(tmp_path):
     status = runs.read_status(run_dir)
     assert status["status"] == "interrupted"
     assert status["message"] == CLUSTER_GONE_MESSAGE or "went away" in status["message"]
+
+
+@pytest.mark.parametrize(("device", "cluster_gpus", "expected"), [
+    ("gpu", 0, {"num_gpus": 1, "num_cpus": 1}),  # waits for a GPU node to join
+    ("auto", 2, {"num_gpus": 1, "num_cpus": 1}),
+    ("auto", 0, {"num_cpus": 3, "num_gpus": 0}),
+    ("cpu", 2, {"num_cpus": 3, "num_gpus": 0}),
+])
+def test_a_job_asks_for_a_gpu_or_the_cpus_set(monkeypatch, device, cluster_gpus, expected):
+    monkeypatch.setenv("LSTM_STUDIO_RAY_CPUS", "3")
+    assert task_resources(device, cluster_gpus) == expected
+
+
+def test_a_job_stamps_its_heartbeat_while_it_lives(tmp_path, monkeypatch):
+    run_dir = create_run(tiny_config(), demo_examples(60), run_dir=tmp_path / "run")
+    monkeypatch.setattr(runs, "HEARTBEAT_S", 0.05)
+    with Heartbeat(run_dir):
+        first = wait_for(lambda: runs.read_status(run_dir).get("heartbeat"), timeout=10)
+        wait_for(lambda: runs.read_status(run_dir)["heartbeat"] > first, timeout=10)
+    last = runs.read_status(run_dir)["heartbeat"]
+    time.sleep(0.2)
+    assert runs.read_status(run_dir)["heartbeat"] == last  # stopped with the job
 
 
 def test_the_visibility_check_names_the_path_and_the_fix(tmp_path):
