@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -87,6 +88,7 @@ def ray_cluster(nodes: int):
         yield f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}"
     finally:
         end_cluster(temp_dir, client_port)
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 def end_cluster(temp_dir: str, client_port: int) -> None:
