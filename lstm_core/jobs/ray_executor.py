@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -31,8 +32,16 @@ from lstm_core.training.train import request_stop
 
 QUEUED_MESSAGE = "Queued on the cluster."
 CANCELLED_MESSAGE = "Stopped while queued on the cluster."
+CLUSTER_GONE_MESSAGE = ("Training stopped because the app lost the Ray cluster. The best model "
+                        "saved so far is kept; resume the run once the cluster is back.")
 DEFAULT_RAY_PORT = 6379
 DEFAULT_CLIENT_PORT = 10001
+# Ray's own setting: how long a driver waits for a lost cluster before ending its process.
+GCS_WAIT_VARIABLE = "RAY_gcs_rpc_server_reconnect_timeout_s"
+GCS_WAIT_S = 10 * 365 * 24 * 3600
+# The package's folder, uploaded to the cluster for the jobs; a folder rather than the module
+# object, which Ray Client (ray://) cannot pickle.
+STUDIO_CODE = str(Path(lstm_core.__file__).resolve().parent)
 
 
 def _host_port(address: str) -> tuple[str, int]:
@@ -101,7 +110,7 @@ def visibility_problem(run_dir: Path, node: str) -> str | None:
             f"share), mounted at the same path, with {settings.RUNS.name} pointing to it.")
 
 
-class _Heartbeat:
+class Heartbeat:
     """Stamps status.json every ``runs.HEARTBEAT_S`` while the job's process lives."""
 
     def __init__(self, run_dir: Path) -> None:
@@ -114,13 +123,26 @@ class _Heartbeat:
             with contextlib.suppress(OSError, StudioError, ValueError):
                 runs.write_status(self.run_dir, heartbeat=time.time())
 
-    def __enter__(self) -> _Heartbeat:
+    def __enter__(self) -> Heartbeat:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()
         self.thread.join()
+
+
+def task_resources(device: str, cluster_gpus: float) -> dict:
+    """What a job asks of Ray: one GPU (and a CPU to feed it), or ``LSTM_STUDIO_RAY_CPUS`` CPUs.
+
+    Args:
+        device: the run's ``train.device``: "gpu", "cpu" or "auto" (a GPU if the cluster has
+            any; the app server's own GPUs do not count).
+        cluster_gpus: GPUs the cluster has in all.
+    """
+    if device == "gpu" or (device == "auto" and cluster_gpus > 0):
+        return {"num_gpus": 1, "num_cpus": 1}
+    return {"num_cpus": settings.ray_cpus(), "num_gpus": 0}
 
 
 def train_on_node(run_dir: str) -> dict:
@@ -136,12 +158,18 @@ def train_on_node(run_dir: str) -> dict:
     if problem:
         return {"status": "failed", "message": problem, "visible": False}
     runs.write_status(path, executor="ray", node=node, heartbeat=time.time())
+    import ray
+
+    from lstm_core.model.device import hide_gpus_if_cpu
     from lstm_core.tf_startup import silence_tensorflow_startup
+
+    if not ray.get_gpu_ids():
+        hide_gpus_if_cpu("cpu")  # a GPU of this node that Ray did not give this job is another's
 
     silence_tensorflow_startup()
     from lstm_core.training.train import train_run
 
-    with _Heartbeat(path):
+    with Heartbeat(path):
         try:
             status = train_run(path, progress=lambda line: print(line, flush=True),
                                use_slots=False)
@@ -180,10 +208,15 @@ class RayExecutor:
         check_reachable(address)
         import ray
 
+        self.address = address
         self._ray = ray
+        self._checked = time.monotonic()
         if not ray.is_initialized():
+            # A driver joined as a node (host:port) ends its whole process once the cluster has
+            # been gone a minute; the app must live on and say so, so it waits for it instead.
+            os.environ.setdefault(GCS_WAIT_VARIABLE, str(GCS_WAIT_S))
             try:
-                ray.init(address=address, runtime_env={"py_modules": [lstm_core]},
+                ray.init(address=address, runtime_env={"py_modules": [STUDIO_CODE]},
                          logging_level=logging.WARNING, log_to_driver=False,
                          configure_logging=False)
             except (ConnectionError, RuntimeError, TimeoutError) as exc:
@@ -198,18 +231,23 @@ class RayExecutor:
         self._refs: dict[Path, Any] = {}
 
     def submit(self, run_dir: Path) -> None:
-        """Queue a run (made by ``create_run`` or ``reopen_run``) on the cluster."""
-        run_dir = Path(run_dir).resolve()
-        config = read_json(run_dir / runs.CONFIG_FILE)
-        from lstm_core.model.device import device_kind
+        """Queue a run (made by ``create_run`` or ``reopen_run``) on the cluster.
 
-        gpu = device_kind(config["train"]["device"]) == "gpu"
-        resources = {"num_gpus": 1, "num_cpus": 1} if gpu else {"num_cpus": settings.ray_cpus()}
-        runs.write_status(run_dir, executor="ray", node=None, heartbeat=time.time(),
-                          message=QUEUED_MESSAGE)
-        self._refs[run_dir] = self._task.options(**resources,
-                                                 name=f"train {run_dir.name}").remote(
-            str(run_dir))
+        Raises:
+            StudioError: the cluster has gone (the runs it had are then interrupted).
+        """
+        run_dir = Path(run_dir).resolve()
+        device = read_json(run_dir / runs.CONFIG_FILE)["train"]["device"]
+        self._require_cluster()
+        resources = task_resources(device, self._ray.cluster_resources().get("GPU", 0))
+        runs.write_status(run_dir, executor="ray", heartbeat=time.time(), message=QUEUED_MESSAGE)
+        try:
+            ref = self._task.options(**resources, name=f"train {run_dir.name}").remote(
+                str(run_dir))
+        except ConnectionError as exc:
+            self._settle(run_dir, "interrupted", CLUSTER_GONE_MESSAGE)
+            raise self._lost(exc) from exc
+        self._refs[run_dir] = ref
 
     def cancel(self, run_dir: Path) -> bool:
         """Take back a run the cluster has not started yet; False if it already runs (use STOP).
@@ -223,28 +261,46 @@ class RayExecutor:
         request_stop(run_dir)
         if runs.read_status(run_dir).get("pid"):
             return False
-        self._ray.cancel(ref, force=False)
+        self._require_cluster()
+        try:
+            self._ray.cancel(ref, force=False)
+        except ConnectionError as exc:
+            raise self._lost(exc) from exc
         del self._refs[run_dir]
         runs.write_status(run_dir, status="stopped", message=CANCELLED_MESSAGE,
                           ended=runs.now_iso())
         return True
 
     def poll(self) -> None:
-        """Settle the runs whose tasks have ended; keep the queued ones' heartbeat fresh."""
+        """Settle the runs whose tasks have ended; keep the queued ones' heartbeat fresh.
+
+        Raises:
+            StudioError: the cluster has gone; every run it had is then interrupted.
+        """
+        self._require_cluster()
+        if time.monotonic() - self._checked >= runs.HEARTBEAT_S:
+            # A task waiting for a node that has gone with the cluster would wait forever.
+            try:
+                check_reachable(self.address)
+            except StudioError as exc:
+                raise self._lost(ConnectionError("nothing answers at its address")) from exc
+            self._checked = time.monotonic()
         if not self._refs:
             return
         by_ref = {ref: run_dir for run_dir, ref in self._refs.items()}
-        ready, _ = self._ray.wait(list(by_ref), num_returns=len(by_ref), timeout=0)
-        for ref in ready:
-            run_dir = by_ref[ref]
-            del self._refs[run_dir]
-            try:
-                outcome = self._ray.get(ref)
-            except self._ray.exceptions.RayError as exc:
-                self._settle(run_dir, "interrupted", _lost_message(exc))
-                continue
-            if not outcome.get("visible", True):
-                self._settle(run_dir, "failed", outcome["message"])
+        try:
+            ready, _ = self._ray.wait(list(by_ref), num_returns=len(by_ref), timeout=0)
+            for ref in ready:
+                run_dir = by_ref[ref]
+                try:
+                    outcome = self._ray.get(ref)
+                except self._ray.exceptions.RayError as exc:
+                    outcome = {"status": "interrupted", "message": _lost_message(exc)}
+                del self._refs[run_dir]
+                if outcome["status"] == "interrupted" or not outcome.get("visible", True):
+                    self._settle(run_dir, outcome["status"], outcome["message"])
+        except ConnectionError as exc:
+            raise self._lost(exc) from exc
         now = time.time()
         for run_dir in self._refs:
             with contextlib.suppress(OSError, StudioError):
@@ -252,6 +308,24 @@ class RayExecutor:
                 if status.get("status") == "queued" and not status.get("pid"):
                     if now - float(status.get("heartbeat") or 0) >= runs.HEARTBEAT_S:
                         runs.write_status(run_dir, heartbeat=now)
+
+    def _require_cluster(self) -> None:
+        """Refuse to go on without a connection: any Ray call would start a cluster of its own
+        on this machine (Ray's auto-init) instead of failing."""
+        if not self._ray.is_initialized():
+            raise self._lost(ConnectionError("the connection is closed"))
+
+    def _lost(self, exc: BaseException) -> StudioError:
+        """Every tracked run interrupted, and the error that says so."""
+        for run_dir in self._refs:
+            self._settle(run_dir, "interrupted", CLUSTER_GONE_MESSAGE)
+        self._refs.clear()
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            self._ray.shutdown()  # so that the next executor joins afresh
+        return StudioError(
+            f"Lost the Ray cluster at {self.address} ({exc}). Its runs are marked interrupted "
+            "and can be resumed once it is back; check it with 'ray status', or unset "
+            f"{settings.RAY_ADDRESS.name} to train on this machine.")
 
     @staticmethod
     def _settle(run_dir: Path, state: str, message: str) -> None:
@@ -275,5 +349,6 @@ class RayExecutor:
         self._ray.shutdown()
 
 
-__all__ = ["CANCELLED_MESSAGE", "QUEUED_MESSAGE", "RayExecutor", "check_reachable", "node_name",
-           "train_on_node", "visibility_problem"]
+__all__ = ["CANCELLED_MESSAGE", "CLUSTER_GONE_MESSAGE", "QUEUED_MESSAGE", "RayExecutor",
+           "check_reachable", "node_name", "task_resources", "train_on_node",
+           "visibility_problem"]

@@ -7,9 +7,11 @@ The cluster tests skip, saying why, where ray is not installed (requirements-clu
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,8 +27,11 @@ import pytest
 from lstm_core.errors import StudioError
 from lstm_core.jobs.ray_executor import (
     CANCELLED_MESSAGE,
+    CLUSTER_GONE_MESSAGE,
     QUEUED_MESSAGE,
+    Heartbeat,
     check_reachable,
+    task_resources,
     visibility_problem,
 )
 from lstm_core.store import runs
@@ -35,6 +40,7 @@ from lstm_core.training.train import create_run, reopen_run, request_stop
 from tests.helpers import demo_examples, tiny_config
 
 HAVE_RAY = importlib.util.find_spec("ray") is not None
+RAY_TEST_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
 needs_ray = pytest.mark.skipif(
     not HAVE_RAY, reason="ray is not installed (pip install -r requirements-cluster.txt)")
 
@@ -67,34 +73,50 @@ def _cluster_processes(temp_dir: str, client_port: int) -> list[psutil.Process]:
     return found
 
 
+@contextlib.contextmanager
+def ray_cluster(nodes: int):
+    """``nodes`` Ray nodes of one CPU each on 127.0.0.1: (GCS address, Ray Client address)."""
+    temp_dir = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 bytes
+    port, client_port = _free_port(), _free_port()
+    # No usage reports, and no token auth picked up from a ~/.ray of the person running tests.
+    env = {**os.environ, **RAY_TEST_ENV}
+    try:
+        _ray_start("--head", f"--port={port}", f"--ray-client-server-port={client_port}",
+                   "--include-dashboard=false", temp_dir=temp_dir, env=env)
+        for _ in range(nodes - 1):
+            _ray_start(f"--address=127.0.0.1:{port}", temp_dir=temp_dir, env=env)
+        yield f"127.0.0.1:{port}", f"ray://127.0.0.1:{client_port}"
+    finally:
+        end_cluster(temp_dir, client_port)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def end_cluster(temp_dir: str, client_port: int) -> None:
+    for process in _cluster_processes(temp_dir, client_port):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """The address of a running two-node cluster on 127.0.0.1."""
     if not HAVE_RAY:
         pytest.skip("ray is not installed (pip install -r requirements-cluster.txt)")
-    temp_dir = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 bytes
-    port, client_port = _free_port(), _free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    try:
-        _ray_start("--head", f"--port={port}", f"--ray-client-server-port={client_port}",
-                   "--include-dashboard=false", temp_dir=temp_dir, env=env)
-        _ray_start(f"--address=127.0.0.1:{port}", temp_dir=temp_dir, env=env)
-        yield f"127.0.0.1:{port}"
-    finally:
-        for process in _cluster_processes(temp_dir, client_port):
-            try:
-                process.kill()
-            except psutil.NoSuchProcess:
-                pass
+    with ray_cluster(nodes=2) as (address, _):
+        yield address
 
 
 @pytest.fixture(scope="module")
 def executor(cluster):
-    from lstm_core.jobs.ray_executor import RayExecutor
+    from lstm_core.jobs.ray_executor import GCS_WAIT_VARIABLE, RayExecutor
 
-    ray_executor = RayExecutor(cluster)
-    yield ray_executor
-    ray_executor.close()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in RAY_TEST_ENV.items():
+            patch.setenv(name, value)
+        patch.delenv(GCS_WAIT_VARIABLE, raising=False)  # the executor sets it; undone after
+        ray_executor = RayExecutor(cluster)
+        yield ray_executor
+        ray_executor.close()
 
 
 def wait_for(predicate, executor=None, timeout=120.0):
@@ -159,7 +181,7 @@ def test_a_job_queued_on_the_cluster_is_cancelled_and_a_running_one_stops(execut
 
 @needs_ray
 def test_a_killed_ray_worker_leaves_the_run_interrupted_and_resumable(executor, tmp_path):
-    run_dir = create_run(tiny_config(epochs=6, early_stopping=0), demo_examples(),
+    run_dir = create_run(tiny_config(epochs=3, early_stopping=0), demo_examples(),
                          run_dir=tmp_path / "run")
     executor.submit(run_dir)
     status = wait_for(lambda: (s := runs.read_status(run_dir)).get("epochs_done", 0) >= 1 and s,
@@ -176,7 +198,9 @@ def test_a_killed_ray_worker_leaves_the_run_interrupted_and_resumable(executor, 
     executor.submit(run_dir)
     (status,) = settled(executor, [run_dir])
     assert status["status"] == "finished", status["message"]
-    assert status["epochs_done"] == 6 and status["executor"] == "ray"
+    assert status["epochs_done"] == 3 and status["executor"] == "ray"
+    starts = [e["initial_epoch"] for e in read_events(run_dir) if e["event"] == "start"]
+    assert starts == [0, epoch]  # went on from the backup rather than from the start
 
 
 @needs_ray
@@ -189,6 +213,68 @@ def test_a_node_that_cannot_see_the_run_directory_says_so(executor, tmp_path):
     assert f"cannot see the run directory {missing}" in outcome["message"]
     assert re.match(r"The Ray node \S+ \([0-9a-f]{12}\) cannot", outcome["message"])
     assert "storage every node sees" in outcome["message"]
+
+
+# The app's side of a cluster that goes away: a driver of its own (this process already has
+# one), polling as the app does until the executor says so.
+LOSE_THE_CLUSTER = """
+import sys, time
+from pathlib import Path
+from lstm_core.errors import StudioError
+from lstm_core.jobs.ray_executor import RayExecutor
+
+executor = RayExecutor(sys.argv[1])
+executor.submit(Path(sys.argv[2]))
+while True:
+    try:
+        executor.poll()
+    except StudioError as exc:
+        print(exc, flush=True)
+        break
+    time.sleep(0.2)
+"""
+
+
+@needs_ray
+def test_a_cluster_that_goes_away_interrupts_its_runs_and_says_so(tmp_path):
+    run_dir = create_run(tiny_config(epochs=50), demo_examples(), run_dir=tmp_path / "run")
+    with ray_cluster(nodes=1) as (address, _):
+        app = subprocess.Popen([sys.executable, "-c", LOSE_THE_CLUSTER, address, str(run_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **RAY_TEST_ENV},
+                               cwd=Path(__file__).resolve().parents[2])
+        wait_for(lambda: runs.read_status(run_dir)["status"] == "running"
+                 or app.poll() is not None)
+    try:  # the cluster has gone: every process of it was killed
+        out, err = app.communicate(timeout=120)
+    finally:
+        app.kill()
+    assert f"Lost the Ray cluster at {address}" in out, err[-2000:]
+    status = runs.read_status(run_dir)
+    assert status["status"] == "interrupted"
+    assert status["message"] == CLUSTER_GONE_MESSAGE or "went away" in status["message"]
+
+
+@pytest.mark.parametrize(("device", "cluster_gpus", "expected"), [
+    ("gpu", 0, {"num_gpus": 1, "num_cpus": 1}),  # waits for a GPU node to join
+    ("auto", 2, {"num_gpus": 1, "num_cpus": 1}),
+    ("auto", 0, {"num_cpus": 3, "num_gpus": 0}),
+    ("cpu", 2, {"num_cpus": 3, "num_gpus": 0}),
+])
+def test_a_job_asks_for_a_gpu_or_the_cpus_set(monkeypatch, device, cluster_gpus, expected):
+    monkeypatch.setenv("LSTM_STUDIO_RAY_CPUS", "3")
+    assert task_resources(device, cluster_gpus) == expected
+
+
+def test_a_job_stamps_its_heartbeat_while_it_lives(tmp_path, monkeypatch):
+    run_dir = create_run(tiny_config(), demo_examples(60), run_dir=tmp_path / "run")
+    monkeypatch.setattr(runs, "HEARTBEAT_S", 0.05)
+    with Heartbeat(run_dir):
+        first = wait_for(lambda: runs.read_status(run_dir).get("heartbeat"), timeout=10)
+        wait_for(lambda: runs.read_status(run_dir)["heartbeat"] > first, timeout=10)
+    last = runs.read_status(run_dir)["heartbeat"]
+    time.sleep(0.2)
+    assert runs.read_status(run_dir)["heartbeat"] == last  # stopped with the job
 
 
 def test_the_visibility_check_names_the_path_and_the_fix(tmp_path):
