@@ -132,6 +132,24 @@ class Heartbeat:
         self.thread.join()
 
 
+def jobs_at_once(address: str) -> int:
+    """How many CPU jobs the cluster trains at once: its CPUs over ``LSTM_STUDIO_RAY_CPUS``
+    (at least 1), asked through a short connection of this process's own."""
+    check_reachable(address)
+    import ray
+
+    if ray.is_initialized():
+        return max(1, int(ray.cluster_resources().get("CPU", 0) // settings.ray_cpus()))
+    try:
+        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False,
+                 configure_logging=False)
+        return max(1, int(ray.cluster_resources().get("CPU", 0) // settings.ray_cpus()))
+    except (ConnectionError, RuntimeError, TimeoutError) as exc:
+        raise StudioError(f"Could not join the Ray cluster at {address}: {exc}.") from exc
+    finally:
+        ray.shutdown()
+
+
 def task_resources(device: str, cluster_gpus: float) -> dict:
     """What a job asks of Ray: one GPU (and a CPU to feed it), or ``LSTM_STUDIO_RAY_CPUS`` CPUs.
 
@@ -172,7 +190,7 @@ def train_on_node(run_dir: str) -> dict:
     with Heartbeat(path):
         try:
             status = train_run(path, progress=lambda line: print(line, flush=True),
-                               use_slots=False)
+                               executor="ray", node=node, use_slots=False)
         except StudioError:
             status = runs.read_status(path)  # train_run wrote "failed" with the message
     return {"status": status["status"], "message": status.get("message", ""), "visible": True}
@@ -350,5 +368,6 @@ class RayExecutor:
 
 
 __all__ = ["CANCELLED_MESSAGE", "CLUSTER_GONE_MESSAGE", "QUEUED_MESSAGE", "RayExecutor",
+           "jobs_at_once",
            "check_reachable", "node_name", "task_resources", "train_on_node",
            "visibility_problem"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lstm_core.jobs.process import start_job, stop_job
+from lstm_core.settings import ray_address
 from lstm_core.store import runs
 
 STOP_GRACE_S = 30.0  # a job stops after its current batch; one that does not answer is ended
@@ -40,9 +41,15 @@ class LocalProcesses:
     any training job."""
 
     def capacity(self) -> int:
-        """One: the machine's line would run more one after another anyway on a small server,
-        each waiting in the queue meanwhile."""
-        return 1
+        """On a Ray cluster (``LSTM_STUDIO_RAY_ADDRESS``, where start_job sends every job), as
+        many as its CPUs train at once; else one: the machine's line would run more one after
+        another anyway on a small server, each waiting in the queue meanwhile."""
+        address = ray_address()
+        if not address:
+            return 1
+        from lstm_core.jobs.ray_executor import jobs_at_once
+
+        return jobs_at_once(address)
 
     def start(self, run_dir: Path) -> None:
         start_job(run_dir)

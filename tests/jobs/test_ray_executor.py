@@ -327,3 +327,43 @@ def test_nothing_but_the_executor_loads_ray():
                           timeout=300, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+@needs_ray
+def test_the_app_s_jobs_go_to_the_cluster_through_the_machine_s_scheduler(cluster, tmp_path,
+                                                                          monkeypatch):
+    """start_job, as the Train page, the CLI's --detach and a search call it: the scheduler is
+    the cluster's driver, and the search is told how many trials the cluster takes at once."""
+    from lstm_core.jobs.process import start_job
+    from lstm_core.search.executor import LocalProcesses
+
+    for name, value in RAY_TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LSTM_STUDIO_RAY_ADDRESS", cluster)
+    root = tmp_path / "runs"
+    run_dirs = [create_run(tiny_config(epochs=1), demo_examples(), run_dir=root / name)
+                for name in ("a", "b")]
+    try:
+        for run_dir in run_dirs:
+            start_job(run_dir)
+            assert runs.read_status(run_dir)["executor"] == "ray"
+        statuses = [wait_for(lambda d=d: (s := runs.read_status(d))["status"]
+                             not in runs.ACTIVE_STATES and s, timeout=240) for d in run_dirs]
+        assert [s["status"] for s in statuses] == ["finished", "finished"], statuses
+        assert all(s["executor"] == "ray" and s["node"] for s in statuses)
+        assert LocalProcesses().capacity() == 2  # two nodes of one CPU each
+    finally:
+        shutil.rmtree(root)  # its scheduler sees that, leaves the cluster and exits
+
+
+def test_a_job_for_a_cluster_that_does_not_answer_is_refused_and_kept(tmp_path, monkeypatch):
+    from lstm_core.jobs.process import start_job
+
+    monkeypatch.setenv("LSTM_STUDIO_RAY_ADDRESS", f"127.0.0.1:{_free_port()}")
+    run_dir = create_run(tiny_config(), demo_examples(), run_dir=tmp_path / "runs" / "a")
+    with pytest.raises(StudioError, match="cannot be reached"):
+        start_job(run_dir)
+    status = runs.read_status(run_dir)  # not lost: interrupted, with the reason, to resume later
+    assert status["status"] == "interrupted" and "cannot be reached" in status["message"]
+    assert not (tmp_path / "runs" / ".queue").exists() or not any(
+        (tmp_path / "runs" / ".queue").rglob("*-a"))
