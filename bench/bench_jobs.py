@@ -10,10 +10,11 @@ repository root:
     python bench/bench_jobs.py memory        # what 30 waiting jobs hold
 
 first-point: the app is already serving (``scheduler.keep_warm`` as app.py calls it, and the
-bench waits until its worker is ready); the clock runs from the call the Train button makes
-(``launch.launch_demo``: data check, run written, job queued) to the first batch event in
-events.jsonl, the first point of the live curves. Cold: the same with no worker kept ready
-(``LSTM_STUDIO_WARM_WORKERS=0``), as every job started before warm workers. Pairs alternate.
+bench waits until its worker is ready; ``launch.prepare_demo`` as the Home page calls it). The
+clock runs from the call the demo button makes (``launch``: run written, job queued) to the
+first batch event in events.jsonl, the first point of the live curves. Cold: the same with no
+worker kept ready (``LSTM_STUDIO_WARM_WORKERS=0``), as every job started before warm workers.
+Pairs alternate.
 
 threads: two demo jobs through the scheduler, once with ``LSTM_STUDIO_MAX_JOBS=2
 LSTM_STUDIO_JOB_THREADS=1`` (both at once) and once with ``MAX_JOBS=1 JOB_THREADS=2`` (one after
@@ -25,8 +26,9 @@ threads), against the same 8 run one after another in the foreground
 (``python -m lstm_core train demo-en``, each a fresh process on every core), as a person would
 without the app's queue. Clock: first start to last end.
 
-memory: 30 demo jobs queued behind a job kept in training; the resident memory of every
-process of the studio (scheduler, workers, jobs) is summed.
+memory: 30 demo jobs queued behind a job in training; the resident memory of every process of
+the studio (scheduler, workers, jobs) is summed. Beside it, a few demo jobs waiting the old way,
+as processes (``python -m lstm_core train`` behind a job in training): their size each.
 
 Output: one line per measurement, then one JSON line with every figure.
 """
@@ -98,8 +100,10 @@ def _fresh_root(tmp: Path, name: str, **env: str | int | None) -> Path:
 
 def _serving(root: Path, warm: int) -> None:
     """As app.py does on its first page: a scheduler (with a worker kept ready when ``warm``)."""
+    from lstm_core.jobs.launch import prepare_demo
     from lstm_core.jobs.scheduler import keep_warm, workers_ready
 
+    prepare_demo()  # as the Home page does when it shows the demo button
     if warm:
         keep_warm(root, os.getpid())
         _wait(lambda: len(workers_ready(root)) >= warm, "a warm worker")
@@ -261,8 +265,43 @@ def memory(args: argparse.Namespace, tmp: Path) -> dict:
     say(f"{args.waiting} jobs waiting, 1 training: {len(rss)} processes, {total:.0f} MB "
         f"resident in all ({', '.join(f'{mb:.0f}' for mb in sorted(rss.values()))} MB)")
     _done_with(root)
+    per_cli = _waiting_as_processes(tmp, args.processes)
+    say(f"the same wait as processes (python -m lstm_core train, waiting for its slot): "
+        f"{statistics.median(per_cli):.0f} MB each ({args.processes} measured); "
+        f"{args.waiting} would hold {args.waiting * statistics.median(per_cli):.0f} MB")
     return {"waiting": args.waiting, "processes": len(rss), "total_mb": total,
-            "per_process_mb": sorted(rss.values())}
+            "per_process_mb": sorted(rss.values()), "waiting_process_mb": per_cli}
+
+
+def _waiting_as_processes(tmp: Path, count: int) -> list[float]:
+    """Resident memory of ``count`` foreground training processes waiting behind a job in
+    training: the way every job waited before the line held files."""
+    import psutil
+
+    from lstm_core.store import runs
+
+    root = _fresh_root(tmp, "processes", LSTM_STUDIO_MAX_JOBS=1, LSTM_STUDIO_WARM_WORKERS=0)
+    env = {**os.environ}
+    first = subprocess.Popen([sys.executable, "-m", "lstm_core", "train", "demo-en",
+                              "--author", "first"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait(lambda: any(runs.read_status(d)["status"] == "running"
+                      for d in root.iterdir() if (d / runs.STATUS_FILE).exists()),
+          "the first job training")
+    waiting = [subprocess.Popen([sys.executable, "-m", "lstm_core", "train", "demo-en",
+                                 "--author", f"student {i}"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for i in range(count)]
+    _wait(lambda: sum(1 for d in root.iterdir() if (d / runs.STATUS_FILE).exists()
+                      and runs.read_status(d).get("queue_position")) >= count,
+          "the jobs waiting in line")
+    time.sleep(2.0)
+    sizes = [psutil.Process(process.pid).memory_info().rss / 2**20 for process in waiting]
+    for process in [first, *waiting]:
+        process.kill()
+        process.wait()
+    shutil.rmtree(root, ignore_errors=True)
+    return sizes
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -272,6 +311,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=8, help="eight: how many jobs (default 8)")
     parser.add_argument("--waiting", type=int, default=30,
                         help="memory: how many jobs wait (default 30)")
+    parser.add_argument("--processes", type=int, default=4,
+                        help="memory: waiting processes measured for comparison (default 4)")
     return parser.parse_args(argv)
 
 

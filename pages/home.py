@@ -1,8 +1,11 @@
 """Home: what the studio does, one click to a trained demo model, and the runs so far."""
 
+import contextlib
+
 import streamlit as st
 
 from lstm_core.errors import StudioError
+from lstm_core.jobs.launch import launch_demo, prepare_demo
 from lstm_core.model.device import describe_default_device
 from lstm_core.store.runs import list_runs
 from pages.components.entry import ensure_app_navigation
@@ -24,10 +27,10 @@ st.markdown(
 )
 
 left, right = st.columns([2, 1])
+with contextlib.suppress(StudioError):  # the click says what is wrong, if anything is
+    prepare_demo()  # the demo's data check, once per server: a click then only starts the job
 if left.button("▶ Train the demo model", type="primary",
                help="English demo reviews with negation and contrast, default settings."):
-    from lstm_core.jobs.launch import launch_demo
-
     try:
         run_dir = launch_demo()
     except StudioError as exc:

@@ -97,11 +97,22 @@ def _recent_twin(dataset_id: str, config: RunConfig, author: str | None,
     return None
 
 
-def launch_demo() -> Path:
-    """The Home page's one-click run: English demo data, suggested settings."""
+DEMO = "demo-en"
+
+
+def prepare_demo() -> str:
+    """Read and check the demo data ahead of the click (the Home page calls it as it shows the
+    button), so the click only writes the run; returns the demo's data set id."""
     from lstm_core.data.datasets import save_builtin
 
-    dataset_id = save_builtin("demo-en")
+    dataset_id = save_builtin(DEMO)
+    _prepared(dataset_id)
+    return dataset_id
+
+
+def launch_demo() -> Path:
+    """The Home page's one-click run: English demo data, suggested settings."""
+    dataset_id = prepare_demo()
     config, _ = suggested_config(dataset_id)
     return launch(dataset_id, config)
 
