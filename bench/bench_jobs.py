@@ -163,19 +163,28 @@ def _jobs_through_scheduler(tmp: Path, name: str, count: int, **env: str | int |
     return seconds
 
 
-def threads(args: argparse.Namespace, tmp: Path) -> dict:
-    """Two jobs at once on one thread each against one at a time on two threads."""
-    sides = {"2 jobs x 1 thread": {"LSTM_STUDIO_MAX_JOBS": 2, "LSTM_STUDIO_JOB_THREADS": 1},
-             "1 job x 2 threads": {"LSTM_STUDIO_MAX_JOBS": 1, "LSTM_STUDIO_JOB_THREADS": 2}}
+def _pairs(args: argparse.Namespace, sides: dict[str, Callable[[], float]],
+           what: str) -> dict[str, list[float]]:
+    """Each side timed ``args.repeats`` times, the pairs alternating which goes first."""
     figures: dict[str, list[float]] = {side: [] for side in sides}
     for repeat in range(args.repeats):
-        order = list(sides) if repeat % 2 == 0 else list(reversed(sides))
-        for side in order:
-            seconds = _jobs_through_scheduler(tmp, "threads", 2, LSTM_STUDIO_WARM_WORKERS=2,
-                                              **sides[side])
-            figures[side].append(seconds)
-            say(f"{side}: both finished in {seconds:.1f} s")
-    together, in_turn = (statistics.median(figures[side]) for side in sides)
+        for side in list(sides) if repeat % 2 == 0 else list(reversed(sides)):
+            figures[side].append(sides[side]())
+            say(f"{side}: {what} in {figures[side][-1]:.1f} s")
+    return figures
+
+
+def threads(args: argparse.Namespace, tmp: Path) -> dict:
+    """Two jobs at once on one thread each against one at a time on two threads."""
+    def two_jobs(**env: int) -> Callable[[], float]:
+        return lambda: _jobs_through_scheduler(tmp, "threads", 2, LSTM_STUDIO_WARM_WORKERS=2,
+                                               **env)
+
+    figures = _pairs(args, {
+        "2 jobs x 1 thread": two_jobs(LSTM_STUDIO_MAX_JOBS=2, LSTM_STUDIO_JOB_THREADS=1),
+        "1 job x 2 threads": two_jobs(LSTM_STUDIO_MAX_JOBS=1, LSTM_STUDIO_JOB_THREADS=2),
+    }, "both finished")
+    together, in_turn = (statistics.median(times) for times in figures.values())
     say(f"median: at once {together:.1f} s, in turn {in_turn:.1f} s; "
         f"in turn / at once {in_turn / together:.2f}x")
     return {"runs": figures, "at_once_median_s": together, "in_turn_median_s": in_turn,
@@ -198,21 +207,13 @@ def _foreground(tmp: Path, count: int) -> float:
 
 def eight(args: argparse.Namespace, tmp: Path) -> dict:
     """8 jobs started at once through the scheduler against the same 8 in the foreground."""
-    figures: dict[str, list[float]] = {"at once": [], "one after another": []}
-    for repeat in range(args.repeats):
-        order = ("at once", "one after another") if repeat % 2 == 0 else (
-            "one after another", "at once")
-        for side in order:
-            if side == "at once":
-                seconds = _jobs_through_scheduler(tmp, "eight", args.jobs,
-                                                  LSTM_STUDIO_WARM_WORKERS=None,
-                                                  LSTM_STUDIO_MAX_JOBS=None,
-                                                  LSTM_STUDIO_JOB_THREADS=None)
-            else:
-                seconds = _foreground(tmp, args.jobs)
-            figures[side].append(seconds)
-            say(f"{args.jobs} jobs {side}: all finished in {seconds:.1f} s")
-    together, in_turn = (statistics.median(figures[side]) for side in figures)
+    figures = _pairs(args, {
+        "at once": lambda: _jobs_through_scheduler(
+            tmp, "eight", args.jobs, LSTM_STUDIO_WARM_WORKERS=None, LSTM_STUDIO_MAX_JOBS=None,
+            LSTM_STUDIO_JOB_THREADS=None),
+        "one after another": lambda: _foreground(tmp, args.jobs),
+    }, f"{args.jobs} jobs all finished")
+    together, in_turn = (statistics.median(times) for times in figures.values())
     say(f"median: at once {together:.1f} s, one after another {in_turn:.1f} s; "
         f"{in_turn / together:.2f}x sooner")
     return {"runs": figures, "at_once_median_s": together, "foreground_median_s": in_turn,

@@ -83,31 +83,29 @@ def test_a_new_search_starts_from_the_tokenizer_suggested_for_its_texts(tmp_path
     assert read_settings(search_dir).base.text.tokenizer == tokenizer
 
 
-def test_the_trials_at_once_are_kept_with_the_search(tmp_path):
+def created_settings(tmp_path, *flags: str):
+    """The settings kept by a search created from the command line with ``flags``."""
     from lstm_core.cli import Parser
     from lstm_core.commands import search
     from lstm_core.search.directory import read_settings
 
     data = tmp_path / "reviews.csv"
-    demo_examples(200).to_csv(data, index=False)
+    if not data.exists():
+        demo_examples(200).to_csv(data, index=False)
     parser = Parser(prog="search")
     search.add_arguments(parser)
+    args = parser.parse_args([str(data), "--budget-min", "1", *flags])
+    return read_settings(search._create(args, say=lambda line: None))
+
+
+def test_the_trials_at_once_are_kept_with_the_search(tmp_path):
     for flags, expected in ([], None), (["--parallel", "3"], 3):
-        args = parser.parse_args([str(data), "--budget-min", "1", *flags])
-        assert read_settings(search._create(args, say=lambda line: None)).parallel == expected
+        assert created_settings(tmp_path, *flags).parallel == expected
 
 
 def test_the_split_seed_of_a_search_is_given_like_a_runs(tmp_path):
-    from lstm_core.cli import Parser
-    from lstm_core.commands import search
     from lstm_core.config import DEFAULT_SPLIT_SEED
-    from lstm_core.search.directory import read_settings
 
-    data = tmp_path / "reviews.csv"
-    demo_examples(200).to_csv(data, index=False)
-    parser = Parser(prog="search")
-    search.add_arguments(parser)
     for flags, expected in ([], DEFAULT_SPLIT_SEED), (["--split-seed", "7"], 7):
-        args = parser.parse_args([str(data), "--budget-min", "1", "--seed", "3", *flags])
-        base = read_settings(search._create(args, say=lambda line: None)).base
+        base = created_settings(tmp_path, "--seed", "3", *flags).base
         assert (base.data.split_seed, base.train.seed) == (expected, 3)

@@ -93,14 +93,21 @@ def free_slots(domain: Path, device: str, limit: int) -> int:
     slot_dir.mkdir(exist_ok=True)
     free = 0
     for index in range(limit):
-        slot = FileLock(slot_dir / f"{socket.gethostname()}-{device}-{index}.lock")
-        try:
-            slot.acquire(blocking=False)
-        except Timeout:
-            continue
-        slot.release()
-        free += 1
+        slot = _slot(slot_dir, device, index)
+        if slot is not None:
+            slot.release()
+            free += 1
     return free
+
+
+def _slot(slot_dir: Path, device: str, index: int) -> FileLock | None:
+    """Slot ``index`` of ``device`` on this machine, locked; None while a job holds it."""
+    slot = FileLock(slot_dir / f"{socket.gethostname()}-{device}-{index}.lock")
+    try:
+        slot.acquire(blocking=False)
+    except Timeout:
+        return None
+    return slot
 
 
 def jobs_ahead(run_dir: Path) -> int:
@@ -127,12 +134,9 @@ def _try_slot(slot_dir: Path, device: str, limit: int) -> FileLock | None:
     """The first free one of ``limit`` slots on ``device``, locked; None if all are taken."""
     slot_dir.mkdir(exist_ok=True)
     for index in range(limit):
-        slot = FileLock(slot_dir / f"{socket.gethostname()}-{device}-{index}.lock")
-        try:
-            slot.acquire(blocking=False)
-        except Timeout:
-            continue
-        return slot
+        slot = _slot(slot_dir, device, index)
+        if slot is not None:
+            return slot
     return None
 
 
