@@ -38,6 +38,7 @@ POLL_S = 0.1
 IDLE_EXIT_S = 30.0  # how long a scheduler with nothing to do and no web server waits for work
 CLIENT_SUFFIX = ".client"
 READY_SUFFIX = ".ready"
+RESTART_PAUSE_MAX_S = 300.0
 CLIENT_CHECK_S = 5.0  # how often an idle scheduler looks whether its web servers still run
 
 
@@ -172,6 +173,8 @@ class Scheduler:
     clients_seen: float = 0.0  # when a live web server was last found
     linger_s: float = IDLE_EXIT_S  # idle this long with no web server: exit
     cluster: RayExecutor | None = None  # with LSTM_STUDIO_RAY_ADDRESS: jobs go to Ray instead
+    restart_pause_s: float = 0.0  # after warm workers that died without a job
+    restart_at: float = 0.0
 
     def run(self) -> None:
         while True:
@@ -273,12 +276,21 @@ class Scheduler:
                     message=f"Waiting for a free training slot: number {place} in the queue.")
 
     def _keep_ready(self) -> None:
+        """Keep ``LSTM_STUDIO_WARM_WORKERS`` workers waiting. One that dies without a job (a
+        broken install, killed) is replaced after a pause that doubles each time, up to
+        ``RESTART_PAUSE_MAX_S``: a worker that cannot start must not take the CPU in a loop."""
         if self.cluster is not None:
             return  # jobs train on the cluster's nodes
         for worker in self.ready:
-            if not worker.alive:  # killed while waiting: it could not tidy up
+            if not worker.alive:  # it could not tidy up
                 worker.ready_file.unlink(missing_ok=True)
+                self.restart_pause_s = min(RESTART_PAUSE_MAX_S, 2 * self.restart_pause_s or 1.0)
+                self.restart_at = time.monotonic() + self.restart_pause_s
         self.ready = [worker for worker in self.ready if worker.alive]
+        if any(worker.ready_file.exists() for worker in self.ready):
+            self.restart_pause_s = 0.0  # workers start again: no more pausing
+        if time.monotonic() < self.restart_at:
+            return
         while len(self.ready) < settings.warm_workers():
             self.ready.append(Worker.start(_home(self.domain)))
 

@@ -3,12 +3,20 @@
 import shutil
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
 
 from lstm_core.jobs.process import start_job
-from lstm_core.jobs.scheduler import ensure_running, keep_warm, running, workers_ready
+from lstm_core.jobs.scheduler import (
+    Scheduler,
+    Worker,
+    ensure_running,
+    keep_warm,
+    running,
+    workers_ready,
+)
 from lstm_core.store import runs
 from lstm_core.training.train import create_run
 from tests.helpers import demo_examples, tiny_config
@@ -61,3 +69,26 @@ def test_one_scheduler_per_line_and_it_leaves_when_idle(tmp_path):
     assert not running(root)  # its lock went with it
     idle = subprocess.run([*command, "0.5"], timeout=60)  # nothing to do, no web server: exits
     assert idle.returncode == 0 and not running(root)
+
+
+def test_a_worker_that_cannot_start_is_not_restarted_in_a_loop(tmp_path, monkeypatch):
+    """A broken install kills every worker at once; the scheduler pauses longer each time."""
+    monkeypatch.setenv("LSTM_STUDIO_WARM_WORKERS", "1")
+    started = []
+
+    def broken(home):
+        process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"],
+                                   stdin=subprocess.PIPE)
+        started.append(process)
+        return Worker(process, home / f"{len(started)}.ready")
+
+    monkeypatch.setattr(Worker, "start", staticmethod(broken))
+    scheduler = Scheduler(tmp_path, has_gpu=False)
+    deadline = time.monotonic() + 4.0
+    while time.monotonic() < deadline:
+        scheduler._keep_ready()
+        time.sleep(0.05)
+    for process in started:
+        process.wait()
+        process.stdin.close()
+    assert 2 <= len(started) <= 4  # pauses of 1 s, then 2 s; a loop would have started dozens
