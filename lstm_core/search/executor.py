@@ -42,8 +42,8 @@ class LocalProcesses:
 
     def capacity(self) -> int:
         """On a Ray cluster (``LSTM_STUDIO_RAY_ADDRESS``, where start_job sends every job), as
-        many as its CPUs train at once; else one: the machine's line would run more one after
-        another anyway on a small server, each waiting in the queue meanwhile."""
+        many as its CPUs train at once; else one, as the search was measured (docs/search.md),
+        leaving the machine's other job slots to other people's runs."""
         address = ray_address()
         if not address:
             return 1
