@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,3 +166,13 @@ def _trained_an_epoch(search_dir: Path, trial: int) -> bool:
     from lstm_core.search.table import trial_rows
 
     return any(row.number == trial and row.epochs_done >= 1 for row in trial_rows(search_dir))
+
+
+def remove_runs_dir(root: Path, timeout_s: float = 30.0) -> None:
+    """Remove a runs directory a scheduler serves; it sees that and leaves (with the workers it
+    keeps), and a file it writes meanwhile is removed on the next try."""
+    deadline = time.monotonic() + timeout_s
+    while root.exists() and time.monotonic() < deadline:
+        shutil.rmtree(root, ignore_errors=True)
+        time.sleep(0.2)
+    assert not root.exists(), f"{root} could not be removed"

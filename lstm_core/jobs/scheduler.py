@@ -43,8 +43,9 @@ CLIENT_CHECK_S = 5.0  # how often an idle scheduler looks whether its web server
 
 
 def _home(domain: Path) -> Path:
+    """The scheduler's folder in ``domain``; never recreates a runs directory removed meanwhile."""
     home = Path(domain) / SCHEDULER_DIR
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(exist_ok=True)
     return home
 
 
@@ -177,12 +178,15 @@ class Scheduler:
     restart_at: float = 0.0
 
     def run(self) -> None:
-        while True:
-            busy = self.step()
+        while self.domain.is_dir():  # a runs directory removed leaves nothing to serve
+            try:
+                busy = self.step()
+            except FileNotFoundError:
+                if self.domain.is_dir():
+                    raise
+                break  # removed while we looked
             now = time.monotonic()
             if not busy and now - self.clients_seen > CLIENT_CHECK_S:
-                if not self.domain.is_dir():
-                    break  # the runs directory was removed: nothing left to serve
                 if _clients_alive(self.domain):
                     self.clients_seen = now
             if busy or now - self.clients_seen <= CLIENT_CHECK_S:

@@ -1,7 +1,8 @@
 """One run: live progress and curves while it trains, results once it has ended.
 
 Everything is read from the run directory on each redraw; a fragment redraws once a second
-without rerunning the page, and the chart keeps the user's zoom (``uirevision``).
+(four times until the first point) without rerunning the page, and the chart keeps the user's
+zoom (``uirevision``).
 """
 
 from pathlib import Path
@@ -19,6 +20,7 @@ from pages.components.teacher import NOT_YOURS, may_manage
 from pages.components.timelapse_view import inside_as_it_learns, show_when_learned
 
 REFRESH_S = 1.0
+STARTING_REFRESH_S = 0.25  # before the first point, which a person who just clicked waits for
 
 
 def _duration(seconds: float | None) -> str:
@@ -43,14 +45,29 @@ def show_run(container, run_dir: Path) -> None:
     container.subheader(f"Run {run_dir.name}")
     if status["status"] in ACTIVE_STATES:
         with container:
-            _live(str(run_dir))
+            if _has_points(read_events(run_dir)):
+                _live(str(run_dir))
+            else:
+                _starting(str(run_dir))
         return
     _show_ended(container, run_dir, status)
 
 
+@st.fragment(run_every=STARTING_REFRESH_S)
+def _starting(run_dir: str) -> None:
+    """Until the first point: looked at more often, so it shows as soon as it is written; then
+    the page reruns once and redraws at the usual pace."""
+    if _draw(Path(run_dir)):
+        st.rerun()
+
+
 @st.fragment(run_every=REFRESH_S)
 def _live(run_dir: str) -> None:
-    path = Path(run_dir)
+    _draw(Path(run_dir))
+
+
+def _draw(path: Path) -> bool:
+    """The live view of a queued or running run; True once the curves have a point."""
     status = read_status(path)
     if status["status"] not in ACTIVE_STATES:
         st.rerun()  # the job ended: redraw the whole page with its results
@@ -59,9 +76,12 @@ def _live(run_dir: str) -> None:
     if status["status"] == "queued":
         place = status.get("queue_position")
         st.info(f"Queued: number {place} in line for a training slot." if place else
+                status.get("message") if status.get("executor") == "ray" else
                 "Queued: starting the training process...", icon="⏳")
     st.progress(progress["fraction"], text=_progress_text(progress))
-    st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}")
+    st.caption(f"Device: {status.get('device') or progress.get('device') or 'starting'}"
+               + (f" · node {status['node']}" if status.get("executor") == "ray"
+                  and status.get("node") else ""))
     curves, inside = st.columns(2)
     curves.plotly_chart(training_curves(events), key=f"curves-{path.name}")
     inside_as_it_learns(inside, path, live=True)
@@ -71,6 +91,11 @@ def _live(run_dir: str) -> None:
                  if allowed else NOT_YOURS):
         request_stop(path)
         st.toast("Stopping after the current batch...")
+    return _has_points(events)
+
+
+def _has_points(events: list[dict]) -> bool:
+    return any(event.get("event") == "batch" for event in events)
 
 
 def _show_ended(container, run_dir: Path, status: dict) -> None:

@@ -37,7 +37,7 @@ from lstm_core.jobs.ray_executor import (
 from lstm_core.store import runs
 from lstm_core.store.events import read_events
 from lstm_core.training.train import create_run, reopen_run, request_stop
-from tests.helpers import demo_examples, tiny_config
+from tests.helpers import demo_examples, remove_runs_dir, tiny_config
 
 HAVE_RAY = importlib.util.find_spec("ray") is not None
 RAY_TEST_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
@@ -353,7 +353,7 @@ def test_the_app_s_jobs_go_to_the_cluster_through_the_machine_s_scheduler(cluste
         assert all(s["executor"] == "ray" and s["node"] for s in statuses)
         assert LocalProcesses().capacity() == 2  # two nodes of one CPU each
     finally:
-        shutil.rmtree(root)  # its scheduler sees that, leaves the cluster and exits
+        remove_runs_dir(root)  # its scheduler sees that, leaves the cluster and exits
 
 
 def test_a_job_for_a_cluster_that_does_not_answer_is_refused_and_kept(tmp_path, monkeypatch):

@@ -1,6 +1,5 @@
 """The machine's scheduler: warm workers take jobs, one job per process, one scheduler per line."""
 
-import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from lstm_core.jobs.scheduler import (
 )
 from lstm_core.store import runs
 from lstm_core.training.train import create_run
-from tests.helpers import demo_examples, tiny_config
+from tests.helpers import demo_examples, remove_runs_dir, tiny_config
 from tests.jobs.test_process import wait_for
 
 
@@ -31,7 +30,7 @@ def served(tmp_path, monkeypatch):
     root = tmp_path / "runs"
     root.mkdir()
     yield root
-    shutil.rmtree(root)
+    remove_runs_dir(root)
 
 
 def test_a_warm_worker_takes_the_job_and_a_fresh_one_waits_for_the_next(served):
