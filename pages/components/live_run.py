@@ -1,8 +1,7 @@
 """One run: live progress and curves while it trains, results once it has ended.
 
 Everything is read from the run directory on each redraw; a fragment redraws once a second
-(four times until the first point) without rerunning the page, and the chart keeps the user's
-zoom (``uirevision``).
+without rerunning the page, and the chart keeps the user's zoom (``uirevision``).
 """
 
 from pathlib import Path
@@ -20,7 +19,6 @@ from pages.components.teacher import NOT_YOURS, may_manage
 from pages.components.timelapse_view import inside_as_it_learns, show_when_learned
 
 REFRESH_S = 1.0
-STARTING_REFRESH_S = 0.25  # before the first point, which a person who just clicked waits for
 
 
 def _duration(seconds: float | None) -> str:
@@ -45,29 +43,14 @@ def show_run(container, run_dir: Path) -> None:
     container.subheader(f"Run {run_dir.name}")
     if status["status"] in ACTIVE_STATES:
         with container:
-            if _has_points(read_events(run_dir)):
-                _live(str(run_dir))
-            else:
-                _starting(str(run_dir))
+            _live(str(run_dir))
         return
     _show_ended(container, run_dir, status)
 
 
-@st.fragment(run_every=STARTING_REFRESH_S)
-def _starting(run_dir: str) -> None:
-    """Until the first point: looked at more often, so it shows as soon as it is written; then
-    the page reruns once and redraws at the usual pace."""
-    if _draw(Path(run_dir)):
-        st.rerun()
-
-
 @st.fragment(run_every=REFRESH_S)
 def _live(run_dir: str) -> None:
-    _draw(Path(run_dir))
-
-
-def _draw(path: Path) -> bool:
-    """The live view of a queued or running run; True once the curves have a point."""
+    path = Path(run_dir)
     status = read_status(path)
     if status["status"] not in ACTIVE_STATES:
         st.rerun()  # the job ended: redraw the whole page with its results
@@ -91,11 +74,6 @@ def _draw(path: Path) -> bool:
                  if allowed else NOT_YOURS):
         request_stop(path)
         st.toast("Stopping after the current batch...")
-    return _has_points(events)
-
-
-def _has_points(events: list[dict]) -> bool:
-    return any(event.get("event") == "batch" for event in events)
 
 
 def _show_ended(container, run_dir: Path, status: dict) -> None:
