@@ -221,13 +221,14 @@ def eight(args: argparse.Namespace, tmp: Path) -> dict:
 
 
 def _studio_processes(root: Path) -> list:
-    """This machine's processes working for ``root``: the scheduler and what it started."""
+    """This machine's processes working for ``root``: its scheduler and the workers it started
+    (a worker's command line names its ready file, in ``root``)."""
     import psutil
 
     found = []
     for process in psutil.process_iter(["cmdline"]):
         cmdline = " ".join(process.info["cmdline"] or [])
-        if "lstm_core.jobs." in cmdline and (str(root) in cmdline or "--warm" in cmdline):
+        if "lstm_core.jobs." in cmdline and str(root) in cmdline:
             found.append(process)
     return found
 
@@ -236,28 +237,15 @@ def memory(args: argparse.Namespace, tmp: Path) -> dict:
     """Resident memory of the studio's processes with one job training and 30 waiting."""
     import psutil
 
-    from lstm_core.jobs.launch import suggested_config
-    from lstm_core.training.train import create_run
-
     root = _fresh_root(tmp, "memory", LSTM_STUDIO_MAX_JOBS=1, LSTM_STUDIO_WARM_WORKERS=1)
     _serving(root, 1)
-    long = _launch_demo()  # the one training: many epochs, so it trains while we count
-    from lstm_core.data.datasets import dataset_examples, save_builtin
-    from lstm_core.jobs.process import start_job
-
-    dataset = save_builtin("demo-en")
-    config, _ = suggested_config(dataset)
-    examples = dataset_examples(dataset)
-    for student in range(args.waiting):
-        start_job(create_run(config, examples.frame, examples.test_frame, name=dataset,
-                             author=f"student {student + 1}"))
-    _wait(lambda: _first_batch(long), "the training job's first point")
+    training = _launch_demo()  # the one slot's job; the others wait behind it
+    for student in range(1, args.waiting + 1):
+        _launch_demo(student)
+    _wait(lambda: _first_batch(training), "the training job's first point")
     time.sleep(3.0)
-    processes = _studio_processes(root) + [
-        p for p in psutil.process_iter(["cmdline"])
-        if "--warm" in " ".join(p.info["cmdline"] or [])]
     rss = {}
-    for process in processes:
+    for process in _studio_processes(root):
         try:
             rss[process.pid] = process.memory_info().rss / 2**20
         except psutil.NoSuchProcess:

@@ -72,6 +72,17 @@ def _cluster_answers(run_dir: Path) -> None:
         raise
 
 
+def spawn(module: str, *args: str, log: Path, stdin: int = subprocess.DEVNULL
+          ) -> subprocess.Popen:
+    """``python -m module ARGS`` detached from this process, its output appended to ``log``."""
+    with Path(log).open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, *args], stdin=stdin, stdout=out,
+            stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, **DETACHED,
+        )
+
+
 def start_detached(module: str, work_dir: Path) -> int:
     """Run ``python -m module WORK_DIR`` detached, its output into ``WORK_DIR/worker.log``.
 
@@ -79,14 +90,7 @@ def start_detached(module: str, work_dir: Path) -> int:
     and start stamp go into it, so ``runs.read_status`` tells when the process has died.
     """
     work_dir = Path(work_dir).resolve()
-    log = (work_dir / runs.LOG_FILE).open("ab")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, str(work_dir)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        cwd=REPO_ROOT, env=env, **DETACHED,
-    )
-    log.close()
+    process = spawn(module, str(work_dir), log=work_dir / runs.LOG_FILE)
     reap_when_done(process)
     runs.write_status(work_dir, pid=process.pid, host=socket.gethostname(),
                       pid_created=runs.process_started(process.pid))

@@ -138,16 +138,33 @@ def jobs_at_once(address: str) -> int:
     check_reachable(address)
     import ray
 
-    if ray.is_initialized():
+    joined = not ray.is_initialized()
+    if joined:
+        _join(address)
+    try:
         return max(1, int(ray.cluster_resources().get("CPU", 0) // settings.ray_cpus()))
+    finally:
+        if joined:
+            ray.shutdown()
+
+
+def _join(address: str, **options: Any) -> None:
+    """Connect this process to the cluster as a driver.
+
+    Raises:
+        StudioError: Ray refused, with what to check.
+    """
+    import ray
+
     try:
         ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False,
-                 configure_logging=False)
-        return max(1, int(ray.cluster_resources().get("CPU", 0) // settings.ray_cpus()))
+                 configure_logging=False, **options)
     except (ConnectionError, RuntimeError, TimeoutError) as exc:
-        raise StudioError(f"Could not join the Ray cluster at {address}: {exc}.") from exc
-    finally:
-        ray.shutdown()
+        raise StudioError(
+            f"Could not join the Ray cluster at {address}: {exc}. Check that the "
+            "cluster runs the same Ray and Python versions as this machine "
+            f"(requirements-cluster.txt), or unset {settings.RAY_ADDRESS.name}."
+        ) from exc
 
 
 def task_resources(device: str, cluster_gpus: float) -> dict:
@@ -229,20 +246,12 @@ class RayExecutor:
         self.address = address
         self._ray = ray
         self._checked = time.monotonic()
+        self._beaten = 0.0  # when poll last looked at the queued runs' heartbeats
         if not ray.is_initialized():
             # A driver joined as a node (host:port) ends its whole process once the cluster has
             # been gone a minute; the app must live on and say so, so it waits for it instead.
             os.environ.setdefault(GCS_WAIT_VARIABLE, str(GCS_WAIT_S))
-            try:
-                ray.init(address=address, runtime_env={"py_modules": [STUDIO_CODE]},
-                         logging_level=logging.WARNING, log_to_driver=False,
-                         configure_logging=False)
-            except (ConnectionError, RuntimeError, TimeoutError) as exc:
-                raise StudioError(
-                    f"Could not join the Ray cluster at {address}: {exc}. Check that the "
-                    "cluster runs the same Ray and Python versions as this machine "
-                    f"(requirements-cluster.txt), or unset {settings.RAY_ADDRESS.name}."
-                ) from exc
+            _join(address, runtime_env={"py_modules": [STUDIO_CODE]})
         # One job per worker process: nothing of one job's TensorFlow or GPU state reaches the
         # next; and never retried, as a second try would restart training from the start.
         self._task = ray.remote(max_calls=1, max_retries=0)(train_on_node)
@@ -320,6 +329,9 @@ class RayExecutor:
         except ConnectionError as exc:
             raise self._lost(exc) from exc
         now = time.time()
+        if now - self._beaten < runs.HEARTBEAT_S:
+            return  # the status files of the queued runs are read once per beat, not per poll
+        self._beaten = now
         for run_dir in self._refs:
             with contextlib.suppress(OSError, StudioError):
                 status = read_json(run_dir / runs.STATUS_FILE)

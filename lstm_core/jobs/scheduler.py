@@ -26,7 +26,7 @@ from filelock import FileLock, Timeout
 from lstm_core import settings
 from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_json, read_json
-from lstm_core.jobs.process import DETACHED, REPO_ROOT, reap_when_done
+from lstm_core.jobs.process import reap_when_done, spawn
 from lstm_core.model.device import gpu_names
 from lstm_core.store import queue, runs
 
@@ -49,6 +49,11 @@ def _home(domain: Path) -> Path:
     return home
 
 
+def _log(domain: Path) -> Path:
+    """Where the scheduler, and its workers until they get a job, write."""
+    return _home(domain) / f"{socket.gethostname()}.log"
+
+
 def _lock(domain: Path) -> FileLock:
     return FileLock(_home(domain) / f"{socket.gethostname()}.lock")
 
@@ -69,14 +74,7 @@ def ensure_running(domain: Path) -> None:
     domain = Path(domain).resolve()
     if running(domain):
         return
-    log = (_home(domain) / f"{socket.gethostname()}.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lstm_core.jobs.scheduler", str(domain)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"}, **DETACHED,
-    )
-    log.close()
-    reap_when_done(process)
+    reap_when_done(spawn("lstm_core.jobs.scheduler", str(domain), log=_log(domain)))
 
 
 def keep_warm(domain: Path, client_pid: int) -> None:
@@ -123,12 +121,8 @@ class Worker:
     @classmethod
     def start(cls, home: Path) -> Worker:
         ready_file = home / f"{socket.gethostname()}-{time.time_ns()}{READY_SUFFIX}"
-        with (home / f"{socket.gethostname()}.log").open("ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "lstm_core.jobs.worker", "--warm", str(ready_file)],
-                stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"}, **DETACHED,
-            )
+        process = spawn("lstm_core.jobs.worker", "--warm", str(ready_file),
+                        log=_log(home.parent), stdin=subprocess.PIPE)
         return cls(process, ready_file)
 
     @property
@@ -169,6 +163,7 @@ class Scheduler:
     ready: list[Worker] = field(default_factory=list)
     started: dict[Path, tuple[Worker, str]] = field(default_factory=dict)  # run -> (worker, device)
     places: dict[Path, int] = field(default_factory=dict)
+    devices: dict[Path, str] = field(default_factory=dict)  # waiting run -> "cpu" or "gpu"
     has_gpu: bool = field(default_factory=lambda: bool(gpu_names()))
     idle_since: float = field(default_factory=time.monotonic)
     clients_seen: float = 0.0  # when a live web server was last found
@@ -203,6 +198,8 @@ class Scheduler:
             return self._step_on_cluster(self.cluster)
         self.started = {run: job for run, job in self.started.items() if job[0].alive}
         waiting = queue.waiting(self.domain)
+        in_line = set(waiting)
+        self.devices = {run: kind for run, kind in self.devices.items() if run in in_line}
         lines: dict[str, list[Path]] = {"cpu": [], "gpu": []}
         for run_dir in waiting:
             device = self._device(run_dir)
@@ -236,17 +233,16 @@ class Scheduler:
         return bool(waiting or cluster.tracked())
 
     def _device(self, run_dir: Path) -> str | None:
-        """"cpu" or "gpu"; None (and the ticket dropped) for a run that no longer waits."""
-        try:
-            status = runs.read_status(run_dir)
-            requested = read_json(run_dir / runs.CONFIG_FILE)["train"]["device"]
-        except Exception:  # deleted, or damaged beyond reading: nothing to start
-            queue.dequeue(run_dir)
-            return None
-        if status.get("status") != "queued" or status.get("pid"):
-            queue.dequeue(run_dir)
-            return None
-        return "gpu" if requested != "cpu" and self.has_gpu else "cpu"
+        """"cpu" or "gpu", read once per waiting run (whether it still waits is settled when it
+        is claimed); None, and the ticket dropped, for a run that cannot be read."""
+        if run_dir not in self.devices:
+            try:
+                requested = read_json(run_dir / runs.CONFIG_FILE)["train"]["device"]
+            except Exception:  # deleted, or damaged beyond reading: nothing to start
+                queue.dequeue(run_dir)
+                return None
+            self.devices[run_dir] = "gpu" if requested != "cpu" and self.has_gpu else "cpu"
+        return self.devices[run_dir]
 
     def _stopped_while_waiting(self, run_dir: Path) -> bool:
         return runs.stop_requested(run_dir) and queue.withdraw(run_dir)

@@ -93,9 +93,8 @@ def run_search(search_dir: Path, *, executor: TrialExecutor | None = None,
 
 
 def _stop_trials(search: _Search | None) -> None:
-    if search is not None and search.open:
-        search.stop_together([(run, STOP_GRACE_S) for run in search.open])
-        search.open.clear()
+    if search is not None:
+        search.stop_open()
 
 
 def _finish(search_dir: Path, search: _Search | None, state: str, message: str) -> dict:
@@ -208,8 +207,7 @@ class _Search:
             stopping = runs.stop_requested(self.dir)
             self._look(budget_counts=not stopping)
             if stopping:  # the trials stay open, to go on when resumed
-                self.stop_together([(run, STOP_GRACE_S) for run in self.open])
-                self.open.clear()
+                self.stop_open()
                 return self._stopped()
             while len(self.open) < self.parallel and self._may_start():
                 self._start_trial()
@@ -241,6 +239,11 @@ class _Search:
         if not self.timings:
             return None
         return budget.epochs_that_fit(self.timings, left)
+
+    def stop_open(self) -> None:
+        """Stop every open trial's run; the trials stay open in the study."""
+        self.stop_together([(run, STOP_GRACE_S) for run in self.open])
+        self.open.clear()
 
     def stop_together(self, stops: list[tuple[_OpenTrial, float]]) -> None:
         """Stop trials' runs (each with its grace in seconds); the executor's stop waits for its

@@ -34,8 +34,8 @@ SLOT_DIR = ".slots"
 WAITING_MESSAGE = "Stopped while waiting in the queue."
 
 
-def _tickets(domain: Path, host: str | None = None) -> Path:
-    return Path(domain) / QUEUE_DIR / (host or socket.gethostname())
+def _tickets(domain: Path) -> Path:
+    return Path(domain) / QUEUE_DIR / socket.gethostname()
 
 
 def enqueue(run_dir: Path) -> None:
@@ -77,11 +77,12 @@ def claim(run_dir: Path, **changes) -> bool:
     return claimed is not None
 
 
-def withdraw(run_dir: Path, message: str = WAITING_MESSAGE) -> bool:
+def withdraw(run_dir: Path) -> bool:
     """End a run still waiting in line as stopped, at once; False when it has a process already
     (that process answers the STOP file itself)."""
     stopped = runs.update_status_if(run_dir, _waiting_for_a_process, status="stopped",
-                                    message=message, ended=runs.now_iso(), queue_position=0)
+                                    message=WAITING_MESSAGE, ended=runs.now_iso(),
+                                    queue_position=0)
     if stopped is not None:
         dequeue(run_dir)
     return stopped is not None

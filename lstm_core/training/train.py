@@ -22,7 +22,7 @@ from lstm_core.errors import StudioError
 from lstm_core.fileio import atomic_write_bytes, read_json
 from lstm_core.model.device import device_kind, hide_gpus_if_cpu
 from lstm_core.store import runs
-from lstm_core.store.queue import job_slot
+from lstm_core.store.queue import WAITING_MESSAGE, job_slot
 from lstm_core.training.create import create_run
 from lstm_core.training.resume import reopen_run, resume_point
 from lstm_core.training.split import split_examples
@@ -64,7 +64,7 @@ def train_run(run_dir: Path, progress: Progress | None = None, *, executor: str 
                 if use_slots else contextlib.nullcontext(not runs.stop_requested(run_dir)))
         with slot as turn:
             if not turn:
-                return _finish(run_dir, "stopped", "Stopped while waiting in the queue.")
+                return _finish(run_dir, "stopped", WAITING_MESSAGE)
             runs.write_status(run_dir, status="running", started=runs.now_iso(), message="",
                               queue_position=0)
             outcome = _train(run_dir, config, say)

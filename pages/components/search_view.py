@@ -25,6 +25,7 @@ from lstm_core.store.runs import ACTIVE_STATES, STOP_FILE
 from pages.components.teacher import NOT_YOURS, may_manage, session_owner
 
 REFRESH_S = 1.0
+NOT_YOURS_SEARCH = NOT_YOURS.replace("run", "search")
 DEFAULT_BUDGET_MIN = 10.0
 
 
@@ -87,9 +88,9 @@ def _live(search_dir: str) -> None:
     if st.button("Stop search", icon=":material/stop:",
                  disabled=(path / STOP_FILE).exists() or not allowed,
                  help="Stops the running trials after their current batch; resume later to "
-                 "go on with the time left." if allowed else NOT_YOURS.replace("run", "search")):
+                 "go on with the time left." if allowed else NOT_YOURS_SEARCH):
         if not may_manage(read_search_status(path).get("owner")):  # a click that got through
-            st.error(NOT_YOURS.replace("run", "search"))
+            st.error(NOT_YOURS_SEARCH)
             return
         request_search_stop(path)
         st.toast("Stopping the search...")
@@ -106,10 +107,10 @@ def _show_ended(container, search_dir: Path, status: dict) -> None:
     allowed = may_manage(status.get("owner"))
     if resumable(search_dir) and container.button(
             "Resume search", icon=":material/play_arrow:", key=f"resume-{search_dir.name}",
-            disabled=not allowed, help=None if allowed else NOT_YOURS.replace("run", "search")):
+            disabled=not allowed, help=None if allowed else NOT_YOURS_SEARCH):
         try:
             if not allowed:
-                raise StudioError(NOT_YOURS.replace("run", "search"))
+                raise StudioError(NOT_YOURS_SEARCH)
             resume_search(search_dir)
         except StudioError as exc:
             container.error(str(exc))
